@@ -1,0 +1,73 @@
+# Collaboration Coach — one task runner for users, developers and CI. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON_BASE ?= $(shell command -v python3.10 >/dev/null 2>&1 && echo python3.10 || echo /root/.pyenv/versions/3.10.13/bin/python)
+VENV := .venv
+PY := $(VENV)/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONWARNINGS := ignore
+
+KNOWLEDGE := $(wildcard knowledge/*.yml) knowledge/source/collaboration-executive-summary.txt
+RASA_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/rasa/input_guard.py
+MODEL := models/coach.tar.gz
+INDEX := build/index/meta.json
+
+.PHONY: help install validate nlu index train run test test-unit test-model test-rasa eval clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+$(VENV)/.installed: pyproject.toml requirements/lock.txt requirements/constraints.txt
+	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip<26"
+	$(PY) -m pip install --quiet -c requirements/lock.txt -e ".[test]"
+	$(VENV)/bin/rasa telemetry disable >/dev/null
+	touch $@
+
+install: $(VENV)/.installed ## create .venv and install everything
+
+validate: $(VENV)/.installed ## check every knowledge quote, link and field against the report
+	$(PY) -m bot.cli validate
+
+data/nlu/ask_question.yml: $(KNOWLEDGE) bot/rasa/nlu_export.py | $(VENV)/.installed
+	$(PY) -m bot.cli nlu
+
+nlu: data/nlu/ask_question.yml ## regenerate NLU examples from the question banks
+
+$(INDEX): $(KNOWLEDGE) coach.yml $(VENV)/.installed
+	$(PY) -m bot.cli validate
+	$(PY) -m bot.cli index
+
+index: $(INDEX) ## embed the knowledge into the FAISS index (only what changed)
+
+$(MODEL): $(RASA_INPUTS) data/nlu/ask_question.yml $(VENV)/.installed
+	$(VENV)/bin/rasa train --fixed-model-name coach --out models
+	touch $@
+
+train: $(MODEL) ## train the Rasa model when its inputs changed
+
+run: $(INDEX) $(MODEL) ## start the action server and Rasa (REST on http://localhost:5005); Ctrl-C stops both
+	$(PY) -m bot.serve
+
+test: $(INDEX) $(MODEL) ## everything CI runs: data validation, unit, model and server tests, Rasa test stories
+	$(PY) -m bot.cli nlu --check
+	$(VENV)/bin/rasa data validate --fail-on-warnings
+	$(PY) -m pytest -q tests
+	$(MAKE) test-rasa
+
+test-unit: $(VENV)/.installed ## fast tests only (fake encoder, no servers)
+	$(PY) -m pytest -q tests/unit
+
+test-rasa: $(MODEL) ## Rasa test stories, failing on any prediction error
+	bash scripts/rasa-test-stories.sh
+
+eval: $(INDEX) $(MODEL) ## accuracy on the dev and held-out sets, ours vs BM25 and dense baselines; NLU cross-validation
+	$(PY) -m bot.cli eval --write docs/eval-results.md
+	$(PY) -m bot.cli eval --dev-set tests/eval/heldout_set.yml --write docs/eval-heldout.md
+	$(VENV)/bin/rasa test nlu --cross-validation --folds 3 --out build/nlu-cv --no-plot > build/nlu-cv.log 2>&1
+	$(PY) scripts/nlu_cv_summary.py build/nlu-cv
+
+clean: ## remove the index, trained models and test output (keeps .venv)
+	rm -rf build models results

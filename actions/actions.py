@@ -1,0 +1,139 @@
+"""Thin Rasa actions: read slots, call bot.answer, utter the composed answer, return slot events."""
+
+from __future__ import annotations
+
+import abc
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answer import compose
+from bot.answer import types as t
+from bot.engine import load_engine
+from bot.errors import CoachError
+
+log = logging.getLogger(__name__)
+
+
+def memory_from(tracker: Tracker) -> compose.Memory:
+    return compose.Memory(
+        last_query=tracker.get_slot("last_query"),
+        enabler_id=tracker.get_slot("enabler_id"),
+        challenge_id=tracker.get_slot("challenge_id"),
+        example_id=tracker.get_slot("example_id"),
+        shown_enablers=list(tracker.get_slot("shown_enablers") or []),
+        shown_examples=list(tracker.get_slot("shown_examples") or []),
+    )
+
+
+def utter(dispatcher: CollectingDispatcher, answer: t.Answer, memory: compose.Memory,
+          query: Optional[str] = None) -> List[Dict[Text, Any]]:
+    """Send the answer (text, buttons and payload in one message) and remember what it showed."""
+    payload = answer.payload or {"status": answer.status, "answer_id": "", "enabler": None, "challenge": None,
+                                 "example": None, "fact": None, "try_this": None, "citations": [], "buttons": []}
+    if answer.text:
+        dispatcher.utter_message(text=answer.text, buttons=answer.buttons, json_message={"answer": payload})
+    else:
+        dispatcher.utter_message(response=answer.response, json_message={"answer": payload})
+    if not answer.is_answer:
+        return [SlotSet("last_answer_id", payload["answer_id"] or None)]
+    events = [SlotSet("last_answer_id", payload["answer_id"])]
+    if query is not None:
+        events.append(SlotSet("last_query", query))
+    if answer.enabler_id:
+        shown = memory.shown_enablers + ([answer.enabler_id] if answer.enabler_id not in memory.shown_enablers else [])
+        events += [SlotSet("enabler_id", answer.enabler_id), SlotSet("shown_enablers", shown),
+                   SlotSet("challenge_id", answer.challenge_id)]
+    if answer.example_id:
+        shown = memory.shown_examples + ([answer.example_id] if answer.example_id not in memory.shown_examples else [])
+        events += [SlotSet("example_id", answer.example_id), SlotSet("shown_examples", shown)]
+    return events
+
+
+class _AnswerAction(Action, abc.ABC):
+    """Runs one bot.answer function; a knowledge failure becomes the canned 'unavailable' reply."""
+
+    @abc.abstractmethod
+    def answer(self, tracker: Tracker, memory: compose.Memory) -> tuple[t.Answer, Optional[str]]:
+        raise NotImplementedError
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        memory = memory_from(tracker)
+        try:
+            answer, query = self.answer(tracker, memory)
+        except CoachError as exc:
+            log.error("knowledge unavailable: %s", exc)
+            answer, query = compose.canned(t.KNOWLEDGE_UNAVAILABLE), None
+        return utter(dispatcher, answer, memory, query)
+
+
+class ActionAnswerQuestion(_AnswerAction):
+    def name(self) -> Text:
+        return "action_answer_question"
+
+    def answer(self, tracker, memory):
+        question = tracker.latest_message.get("text") or ""
+        # A new question starts a new thread: what was shown before no longer limits the choice.
+        answer = compose.compose_answer(question, load_engine(), compose.Memory())
+        return answer, question
+
+
+class ActionAnotherEnabler(_AnswerAction):
+    def name(self) -> Text:
+        return "action_another_enabler"
+
+    def answer(self, tracker, memory):
+        return compose.another_enabler(load_engine(), memory), None
+
+
+class ActionShowExample(_AnswerAction):
+    def name(self) -> Text:
+        return "action_show_example"
+
+    def answer(self, tracker, memory):
+        return compose.show_example(load_engine(), memory), None
+
+
+class ActionAnotherExample(_AnswerAction):
+    def name(self) -> Text:
+        return "action_another_example"
+
+    def answer(self, tracker, memory):
+        return compose.show_example(load_engine(), memory, another=True), None
+
+
+class ActionChooseTopic(_AnswerAction):
+    def name(self) -> Text:
+        return "action_choose_topic"
+
+    def answer(self, tracker, memory):
+        topic = next(tracker.get_latest_entity_values("topic_id"), None)
+        return compose.answer_topic(load_engine(), topic or "", memory), None
+
+
+class ActionEnablersOverview(_AnswerAction):
+    def name(self) -> Text:
+        return "action_enablers_overview"
+
+    def answer(self, tracker, memory):
+        return compose.enablers_overview(load_engine()), None
+
+
+class ActionRecordFeedback(Action):
+    """Stores helpful / not helpful against the last answer as a slot event in the tracker."""
+
+    def name(self) -> Text:
+        return "action_record_feedback"
+
+    async def run(self, dispatcher, tracker, domain):
+        helpful = tracker.get_intent_of_latest_message() == "feedback_helpful"
+        answer_id = tracker.get_slot("last_answer_id")
+        if not answer_id:
+            dispatcher.utter_message(response="utter_feedback_nothing_to_rate")
+            return []
+        dispatcher.utter_message(response="utter_feedback_helpful" if helpful else "utter_feedback_unhelpful")
+        return [SlotSet("feedback", {"answer_id": answer_id, "helpful": helpful})]

@@ -1,0 +1,1 @@
+"""Answer composition: from a leader's question to a cited answer, as data."""

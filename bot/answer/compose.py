@@ -1,0 +1,314 @@
+"""compose_answer: the answer as named stages.
+
+    check_input -> retrieve -> decline_if_out_of_scope -> clarify_if_ambiguous -> choose -> render
+
+Each stage takes the run's context and either fills it in or stops the run with a finished Answer
+(a canned status such as `unanswerable_out_of_scope`). Follow-ups ("another enabler", "show the
+example") reuse the same choosing and rendering with the conversation's memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from bot.answer import guard
+from bot.answer import render as r
+from bot.answer import types as t
+from bot.engine import Engine
+from bot.knowledge.model import Item, Kind
+from bot.lexical import words
+from bot.retrieval import Retrieval
+
+ANSWER_KINDS = (Kind.CHALLENGE, Kind.ENABLER)
+FACT_KINDS = (Kind.FACT, Kind.CASE_STUDY, Kind.EXAMPLE)
+
+
+@dataclass
+class Memory:
+    """What the conversation has already shown (kept by Rasa in slots between turns)."""
+
+    last_query: Optional[str] = None
+    enabler_id: Optional[str] = None
+    challenge_id: Optional[str] = None
+    example_id: Optional[str] = None
+    shown_enablers: list[str] = field(default_factory=list)
+    shown_examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    question: str
+    engine: Engine
+    memory: Memory
+    text: str = ""
+    retrieval: Optional[Retrieval] = None
+    ranked_enablers: list[tuple[str, float, Optional[str]]] = field(default_factory=list)
+
+
+Stage = Callable[[Run], Optional[t.Answer]]
+
+
+def canned(status: str) -> t.Answer:
+    return t.Answer(status=status, response=f"utter_{status}")
+
+
+# --- stages --------------------------------------------------------------------------------------
+
+def check_input(run: Run) -> Optional[t.Answer]:
+    checked = guard.check(run.question, run.engine.settings.input.max_chars)
+    if checked.status:
+        return canned(checked.status)
+    run.text = checked.text
+    return None
+
+
+def retrieve(run: Run) -> Optional[t.Answer]:
+    run.retrieval = run.engine.retriever.retrieve(run.text)
+    run.ranked_enablers = rank_enablers(run.engine, run.retrieval)
+    return None
+
+
+def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
+    d = run.engine.settings.decision
+    assert run.retrieval is not None
+    top = run.retrieval.items[0]
+    if top.score < d.decline_below or top.dense < d.dense_floor:
+        return canned(t.OUT_OF_SCOPE)
+    if run.engine.knowledge[top.item_id].kind is Kind.OUT_OF_SCOPE:
+        return canned(t.OUT_OF_SCOPE)
+    # "What's the phone number for Kent Fire and Rescue?" matches the Kent case study on the name;
+    # without the name it is plainly a question about contact details, which the report lacks.
+    unnamed = without_names(run.text, run.engine.knowledge.names)
+    if unnamed != run.text and words(unnamed):
+        second = run.engine.retriever.retrieve(unnamed).items[0]
+        if run.engine.knowledge[second.item_id].kind is Kind.OUT_OF_SCOPE and second.score >= d.decline_below:
+            return canned(t.OUT_OF_SCOPE)
+    return None
+
+
+def without_names(text: str, names: tuple[str, ...]) -> str:
+    """The text with case-study names removed (longest first, whole words, any case)."""
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"(?i)(?<!\w){re.escape(name)}(?:['’]s)?(?!\w)", " ", text)
+    return " ".join(text.split())
+
+
+def clarify_if_ambiguous(run: Run) -> Optional[t.Answer]:
+    d = run.engine.settings.decision
+    assert run.retrieval is not None
+    if len(words(run.text)) > d.clarify_max_words:
+        return None
+    knowledge = run.engine.knowledge
+    top = run.retrieval.items[0]
+    if knowledge[top.item_id].kind not in ANSWER_KINDS:
+        return None
+    close = [h for h in run.retrieval.items
+             if knowledge[h.item_id].kind in ANSWER_KINDS and h.score >= top.score - d.clarify_margin][:3]
+    if len(close) < 2:
+        return None
+    buttons = [r.button(knowledge[h.item_id].title, f'/choose_topic{{"topic_id":"{h.item_id}"}}') for h in close]
+    titles = "\n".join(f"- {knowledge[h.item_id].title}" for h in close)
+    answer = t.Answer(status=t.CLARIFICATION,
+                      text=f"The report covers a few things about that. Which is closest to what you mean?\n\n{titles}",
+                      buttons=buttons)
+    return r.finish(knowledge, answer)
+
+
+def choose_and_render(run: Run) -> Optional[t.Answer]:
+    knowledge = run.engine.knowledge
+    assert run.retrieval is not None
+    top = run.retrieval.items[0]
+    top_item = knowledge[top.item_id]
+    best_enabler = run.ranked_enablers[0]
+    if top_item.kind in FACT_KINDS and top.score >= best_enabler[1] + run.engine.settings.decision.fact_margin:
+        return fact_answer(run, top_item)
+    if top_item.kind is Kind.THEME:
+        in_theme = [e for e in run.ranked_enablers if knowledge[e[0]].theme == top_item.id]
+        enabler_id, _, via = in_theme[0]
+        others = ", ".join(e.title for e in knowledge.enablers_in(top_item.id) if e.id != enabler_id)
+        intro = (f"Under **{top_item.title}** the report names these enablers: "
+                 f"{knowledge[enabler_id].title}, {others}. The one closest to your question:")
+        return enabler_answer(run.engine, enabler_id, None, run.memory, intro=intro)
+    enabler_id, _, via = best_enabler
+    return enabler_answer(run.engine, enabler_id, via, run.memory)
+
+
+STAGES: list[Stage] = [check_input, retrieve, decline_if_out_of_scope, clarify_if_ambiguous, choose_and_render]
+
+
+def compose_answer(question: Optional[str], engine: Engine, memory: Optional[Memory] = None,
+                   stages: Optional[list[Stage]] = None) -> t.Answer:
+    """Answer one question. Always returns an Answer; never raises for a user's input."""
+    run = Run(question=question or "", engine=engine, memory=memory or Memory())
+    for stage in stages or STAGES:
+        answer = stage(run)
+        if answer is not None:
+            return answer
+    return canned(t.OUT_OF_SCOPE)
+
+
+# --- choosing ------------------------------------------------------------------------------------
+
+def rank_enablers(engine: Engine, retrieval: Retrieval) -> list[tuple[str, float, Optional[str]]]:
+    """Enablers by score; an enabler also inherits the score of a challenge that links to it.
+
+    Returns (enabler id, score, id of the challenge it came through or None), best first.
+    """
+    knowledge = engine.knowledge
+    decay = engine.settings.retrieval.link_decay
+    best: dict[str, tuple[float, Optional[str]]] = {}
+    for hit in retrieval.items:
+        item = knowledge[hit.item_id]
+        if item.kind is Kind.ENABLER:
+            candidates = [(item.id, hit.score, None)]
+        elif item.kind is Kind.CHALLENGE:
+            candidates = [(e, hit.score * decay ** (n + 1), item.id) for n, e in enumerate(item.enablers)]
+        else:
+            continue
+        for enabler_id, score, via in candidates:
+            if score > best.get(enabler_id, (-1.0, None))[0]:
+                best[enabler_id] = (score, via)
+    return sorted(((e, s, v) for e, (s, v) in best.items()), key=lambda x: x[1], reverse=True)
+
+
+def pick_example(engine: Engine, enabler: Item, challenge: Optional[Item], exclude: list[str]) -> Optional[Item]:
+    """An example of the enabler itself; failing that, one of a challenge it answers."""
+    knowledge = engine.knowledge
+    own = knowledge.examples_for(enabler.id)
+    related = (knowledge.examples_for(challenge.id) if challenge else []) + [
+        ex for c in knowledge.challenges_for(enabler.id) for ex in knowledge.examples_for(c.id)]
+    for candidate in own + related:
+        if candidate.id not in exclude:
+            return candidate
+    return (own + related or [None])[0]
+
+
+def enabler_answer(engine: Engine, enabler_id: str, challenge_id: Optional[str], memory: Memory,
+                   intro: Optional[str] = None) -> t.Answer:
+    knowledge = engine.knowledge
+    enabler = knowledge[enabler_id]
+    challenge = knowledge[challenge_id] if challenge_id else None
+    example = pick_example(engine, enabler, challenge, memory.shown_examples)
+    example_quotes = list(example.quotes[:1]) if example else []
+    quotes = [t.Quote(q, enabler.id, enabler.section) for q in enabler.quotes]
+    quotes += [t.Quote(q, example.id, example.section) for q in example_quotes] if example else []
+    buttons = [r.button("Another enabler", "/ask_another_enabler")]
+    if example:
+        buttons.append(r.button("Show the example", "/show_example"))
+    answer = t.Answer(
+        status=t.ANSWERED,
+        text=r.enabler_text(knowledge, enabler, challenge, example, example_quotes, intro),
+        enabler_id=enabler.id, challenge_id=challenge.id if challenge else None,
+        example_id=example.id if example else None,
+        quotes=quotes, buttons=buttons, try_this=enabler.try_this)
+    return r.finish(knowledge, answer)
+
+
+def fact_answer(run: Run, item: Item) -> t.Answer:
+    knowledge = run.engine.knowledge
+    assert run.retrieval is not None
+    if item.kind is Kind.FACT and len(item.quotes) > 1:
+        scores = run.retrieval.quote_scores
+        best = max(range(len(item.quotes)), key=lambda n: scores.get((item.id, n), 0.0))
+        quotes = [item.quotes[best]]
+    else:
+        quotes = list(item.quotes)
+    buttons: list[t.ButtonPayload] = []
+    related = list(item.enablers) or [e for c in item.challenges for e in knowledge[c].enablers]
+    if related:
+        buttons.append(r.button(f"What helps: {knowledge[related[0]].title}",
+                                f'/choose_topic{{"topic_id":"{related[0]}"}}'))
+    buttons.append(r.button("What helps collaboration?", "/ask_enablers_overview"))
+    answer = t.Answer(status=t.ANSWERED_FACT, text=r.fact_text(knowledge, item, quotes),
+                      fact_id=item.id, example_id=item.id if item.kind is Kind.EXAMPLE else None,
+                      quotes=[t.Quote(q, item.id, item.section) for q in quotes], buttons=buttons)
+    return r.finish(knowledge, answer)
+
+
+# --- follow-ups ----------------------------------------------------------------------------------
+
+def answer_topic(engine: Engine, topic_id: str, memory: Memory) -> t.Answer:
+    """A specific item chosen by button: a challenge is answered with its first unseen enabler."""
+    knowledge = engine.knowledge
+    item = knowledge.items.get(topic_id or "")
+    if item is None:
+        return canned(t.OUT_OF_SCOPE)
+    if item.kind is Kind.ENABLER:
+        return enabler_answer(engine, item.id, None, memory)
+    if item.kind is Kind.CHALLENGE:
+        fresh = [e for e in item.enablers if e not in memory.shown_enablers] or list(item.enablers)
+        return enabler_answer(engine, fresh[0], item.id, memory)
+    if item.kind is Kind.THEME:
+        enabler = next((e for e in knowledge.enablers_in(item.id) if e.id not in memory.shown_enablers),
+                       knowledge.enablers_in(item.id)[0])
+        return enabler_answer(engine, enabler.id, None, memory)
+    run = Run(question=item.title, engine=engine, memory=memory, text=item.title)
+    run.retrieval = Retrieval(query=item.title, items=[])
+    return fact_answer(run, item)
+
+
+def another_enabler(engine: Engine, memory: Memory) -> t.Answer:
+    """The next enabler for the last question that has not been shown yet."""
+    knowledge = engine.knowledge
+    seen = set(memory.shown_enablers)
+    order: list[tuple[str, Optional[str]]] = []
+    if memory.challenge_id and memory.challenge_id in knowledge:
+        order += [(e, memory.challenge_id) for e in knowledge[memory.challenge_id].enablers]
+    if memory.last_query:
+        retrieval = engine.retriever.retrieve(memory.last_query)
+        order += [(e, None) for e, _, _ in rank_enablers(engine, retrieval)]
+    if memory.enabler_id and memory.enabler_id in knowledge:
+        order += [(e.id, None) for e in knowledge.enablers_in(knowledge[memory.enabler_id].theme or "")]
+    order += [(e.id, None) for e in knowledge.of_kind(Kind.ENABLER)]
+    for enabler_id, via in order:
+        if enabler_id not in seen:
+            return enabler_answer(engine, enabler_id, via, memory)
+    return canned(t.NOTHING_MORE)
+
+
+def show_example(engine: Engine, memory: Memory, another: bool = False) -> t.Answer:
+    """The whole worked example for the current enabler (or a different one, if `another`)."""
+    knowledge = engine.knowledge
+    enabler = knowledge.items.get(memory.enabler_id or "")
+    challenge = knowledge.items.get(memory.challenge_id or "")
+    if enabler is None:
+        candidates = knowledge.of_kind(Kind.EXAMPLE)
+    else:
+        first = pick_example(engine, enabler, challenge, [])
+        theme_examples = [e for e in knowledge.of_kind(Kind.EXAMPLE) if e.theme == enabler.theme]
+        candidates = ([first] if first else []) + theme_examples + knowledge.of_kind(Kind.EXAMPLE)
+    if another:
+        candidates = [c for c in candidates if c.id not in memory.shown_examples and c.id != memory.example_id]
+    elif memory.example_id and memory.example_id in knowledge:
+        candidates = [knowledge[memory.example_id]] + candidates
+    if not candidates:
+        return canned(t.NOTHING_MORE)
+    example = candidates[0]
+    case = knowledge.items.get(example.case_study or "")
+    text = r.fact_text(knowledge, example, list(example.quotes))
+    if case is not None:
+        text += f"\n\nFrom the case study **{case.title}** ({case.participants} leaders interviewed)."
+    buttons = [r.button("Another example", "/ask_another_example"), r.button("Another enabler", "/ask_another_enabler")]
+    answer = t.Answer(status=t.ANSWERED, text=text, enabler_id=enabler.id if enabler else None,
+                      challenge_id=challenge.id if challenge else None, example_id=example.id,
+                      quotes=[t.Quote(q, example.id, example.section) for q in example.quotes], buttons=buttons)
+    return r.finish(knowledge, answer)
+
+
+def enablers_overview(engine: Engine) -> t.Answer:
+    """All enablers by theme, from Table 2, with a button per theme."""
+    knowledge = engine.knowledge
+    lines = ["The report groups what helps collaboration into three themes (Table 2):"]
+    buttons = []
+    for theme in knowledge.of_kind(Kind.THEME):
+        titles = "; ".join(e.title for e in knowledge.enablers_in(theme.id))
+        lines.append(f"- **{theme.title}** — {titles}")
+        buttons.append(r.button(theme.title, f'/choose_topic{{"topic_id":"{theme.id}"}}'))
+    quote = knowledge["summary_of_findings"].quotes[0]
+    lines.append("\n" + r.blockquote([quote]) + "\n\n" + r.cite_line(knowledge, knowledge["summary_of_findings"]))
+    answer = t.Answer(status=t.ANSWERED_FACT, text="\n".join(lines), fact_id="summary_of_findings",
+                      quotes=[t.Quote(quote, "summary_of_findings", knowledge["summary_of_findings"].section)],
+                      buttons=buttons)
+    return r.finish(knowledge, answer)

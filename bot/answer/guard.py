@@ -1,0 +1,68 @@
+"""Input checks that run before retrieval: empty, too long, no words, another script or language.
+
+Kept free of Rasa so the NLU guard component, the answer pipeline and the channels share one rule.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional
+
+from bot.answer import types as t
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+_SPACE = re.compile(r"\s+")
+# Common Welsh function words that English questions do not contain.
+_WELSH = frozenset("""sut beth pam ydw ydy ydych mae yn yr y gyda ein eich fy dw dwi rydw rydyn
+gallwn gallaf allwch hoffwn helpu partneriaid cydweithio gweithio gyda'n ni chi nhw ddim os oes
+""".split())
+_WELSH_MARKERS = frozenset("sut beth pam ydw ydy ydych mae dw dwi rydw rydyn gallwn gallaf allwch hoffwn cydweithio partneriaid ddim".split())
+
+
+@dataclass(frozen=True)
+class Checked:
+    text: str                 # the question to search with (tags removed, space folded)
+    status: Optional[str]     # a status word when the input cannot be answered, else None
+
+
+def strip_markup(text: str) -> str:
+    """Remove HTML/script tags and decode entities: we search the words, not the markup."""
+    text = re.sub(r"(?is)<(script|style)[^>]*>.*?</\1\s*>", " ", text)
+    return html.unescape(_TAG.sub(" ", text))
+
+
+def _letters(text: str) -> list[str]:
+    return [c for c in text if unicodedata.category(c).startswith("L")]
+
+
+def is_latin(ch: str) -> bool:
+    return "LATIN" in unicodedata.name(ch, "")
+
+
+def looks_welsh(text: str) -> bool:
+    found = re.findall(r"[a-zâêîôûŵŷ']+", text.lower())
+    if not found:
+        return False
+    markers = sum(1 for w in found if w in _WELSH_MARKERS)
+    welsh = sum(1 for w in found if w in _WELSH)
+    return markers >= 1 and welsh / len(found) >= 0.3
+
+
+def check(raw: Optional[str], max_chars: int) -> Checked:
+    """Decide whether a message can be searched at all, and clean it if so."""
+    if raw is None or not raw.strip():
+        return Checked("", t.EMPTY)
+    if len(raw) > max_chars:
+        return Checked("", t.TOO_LONG)
+    text = _SPACE.sub(" ", strip_markup(raw)).strip()
+    letters = _letters(text)
+    if not letters:
+        return Checked("", t.NO_TEXT)
+    if sum(1 for c in letters if is_latin(c)) / len(letters) < 0.5:
+        return Checked(text, t.LANGUAGE)
+    if looks_welsh(text):
+        return Checked(text, t.LANGUAGE)
+    return Checked(text, None)

@@ -1,0 +1,137 @@
+"""The `bot` command: validate the knowledge, build the index, ask a question, run the evaluation.
+
+Errors reach the user as one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+from bot.config import PROJECT_ROOT, load_settings
+from bot.errors import CoachError
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from bot.knowledge.loader import validate_knowledge
+
+    settings = load_settings(args.config)
+    knowledge, errors = validate_knowledge(settings.knowledge_dir)
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors or knowledge is None:
+        print(f"{len(errors)} problem(s) in {settings.knowledge_dir}", file=sys.stderr)
+        return 1
+    counts: dict[str, int] = {}
+    for item in knowledge.items.values():
+        counts[item.kind.value] = counts.get(item.kind.value, 0) + 1
+    questions = sum(len(i.questions) for i in knowledge.items.values())
+    quotes = sum(len(i.quotes) for i in knowledge.items.values())
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    print(f"knowledge OK: {summary}; {quotes} verbatim quotes; {questions} bank questions")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from bot.encoder import SentenceTransformerEncoder
+    from bot.index import build_index
+    from bot.knowledge import load_knowledge
+
+    settings = load_settings(args.config)
+    knowledge = load_knowledge(settings.knowledge_dir)
+    encoder = SentenceTransformerEncoder(settings.model.name, settings.model.batch_size)
+    report = build_index(knowledge, encoder, settings.index_dir, progress=not args.quiet)
+    print(f"index OK: {report.entries} texts ({report.embedded} embedded, {report.reused} reused) in {report.path}")
+    return 0
+
+
+def cmd_nlu(args: argparse.Namespace) -> int:
+    from bot.knowledge import load_knowledge
+    from bot.rasa.nlu_export import render, write
+
+    settings = load_settings(args.config)
+    knowledge = load_knowledge(settings.knowledge_dir)
+    path = PROJECT_ROOT / "data" / "nlu" / "ask_question.yml"
+    if args.check:
+        if not path.exists() or path.read_text(encoding="utf-8") != render(knowledge):
+            print(f"bot: {path} is out of date with the knowledge: run `make nlu`", file=sys.stderr)
+            return 1
+        print(f"{path.name} is up to date")
+        return 0
+    changed = write(knowledge, path)
+    print(f"{path} {'written' if changed else 'unchanged'}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.answer.compose import compose_answer
+    from bot.engine import Engine
+    from bot.messages import canned_text
+
+    engine = Engine.build(load_settings(args.config))
+    answer = compose_answer(" ".join(args.question), engine)
+    if args.json:
+        print(json.dumps({"text": answer.text or canned_text(answer.response), "custom": {"answer": answer.payload}},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(answer.text or canned_text(answer.response))
+        for b in answer.buttons:
+            print(f"  [{b['title']}]")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.engine import Engine
+    from bot.evaluate import run_eval, table
+
+    engine = Engine.build(load_settings(args.config))
+    results = run_eval(engine, Path(args.dev_set))
+    print(table(results))
+    print(f"\n({os.cpu_count()} cores; dev set {args.dev_set})")
+    if args.misses:
+        for line in results[0].misses:
+            print("  miss:", line)
+    if args.write:
+        Path(args.write).write_text(
+            "# Retrieval evaluation\n\nProduced by `make eval` (`bot eval`) on the development set "
+            f"`{args.dev_set}`, {os.cpu_count()} cores.\n\n" + table(results) + "\n\nMisses of our system:\n\n"
+            + "\n".join(f"- {m}" for m in results[0].misses) + "\n", encoding="utf-8")
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="bot", description="Collaboration Coach tools")
+    parser.add_argument("--config", help="settings file (default coach.yml or $COACH_CONFIG)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("validate", help="check every knowledge quote, link and field").set_defaults(func=cmd_validate)
+    p = sub.add_parser("index", help="embed the knowledge into the FAISS index (only what changed)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_index)
+    p = sub.add_parser("nlu", help="write data/nlu/ask_question.yml from the question banks")
+    p.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    p.set_defaults(func=cmd_nlu)
+    p = sub.add_parser("ask", help="answer one question from the command line")
+    p.add_argument("question", nargs="+")
+    p.add_argument("--json", action="store_true", help="print the message and payload as JSON")
+    p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("eval", help="accuracy on the dev set, with BM25 and dense baselines")
+    p.add_argument("--dev-set", default=str(PROJECT_ROOT / "tests" / "eval" / "dev_set.yml"))
+    p.add_argument("--misses", action="store_true", help="list the questions our system got wrong")
+    p.add_argument("--write", help="also write the table to this Markdown file")
+    p.set_defaults(func=cmd_eval)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CoachError as exc:
+        print(f"bot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Settings from coach.yml, loaded once and validated with errors that name the file and key."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import MISSING, dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from bot.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "coach.yml"
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    name: str
+    batch_size: int = 32
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    dense_top_k: int
+    dense_weight: float
+    lexical_weight: float
+    bm25_k1: float
+    bm25_b: float
+    bm25_saturation: float
+    link_decay: float
+    spelling_min_ratio: float
+
+
+@dataclass(frozen=True)
+class DecisionSettings:
+    decline_below: float
+    dense_floor: float
+    clarify_max_words: int
+    clarify_margin: float
+    fact_margin: float
+
+
+@dataclass(frozen=True)
+class BaselineSettings:
+    dense_decline_below: float
+    bm25_decline_below: float
+
+
+@dataclass(frozen=True)
+class InputSettings:
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: ModelSettings
+    knowledge_dir: Path
+    index_dir: Path
+    retrieval: RetrievalSettings
+    decision: DecisionSettings
+    baselines: BaselineSettings
+    input: InputSettings
+    source: Path
+
+
+def _section(path: Path, raw: Mapping[str, Any], key: str, cls: type) -> Any:
+    value = raw.get(key)
+    if not isinstance(value, Mapping):
+        raise ConfigError(str(path), key, "missing or not a mapping")
+    kwargs = {}
+    for f in fields(cls):
+        if f.name not in value:
+            if f.default is not MISSING:
+                continue
+            raise ConfigError(str(path), f"{key}.{f.name}", "missing")
+        item = value[f.name]
+        wanted = {"int": int, "float": float, "str": str}[str(f.type)]
+        if wanted is float and isinstance(item, int) and not isinstance(item, bool):
+            item = float(item)
+        if not isinstance(item, wanted) or isinstance(item, bool):
+            raise ConfigError(str(path), f"{key}.{f.name}", f"expected {wanted.__name__}, got {item!r}")
+        if wanted in (int, float) and item < 0:
+            raise ConfigError(str(path), f"{key}.{f.name}", f"must not be negative, got {item!r}")
+        kwargs[f.name] = item
+    unknown = set(value) - {f.name for f in fields(cls)}
+    if unknown:
+        raise ConfigError(str(path), f"{key}.{sorted(unknown)[0]}", "unknown setting")
+    return cls(**kwargs)
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read coach.yml (or COACH_CONFIG), apply COACH_MODEL, and validate every value."""
+    path = Path(path or os.environ.get("COACH_CONFIG") or DEFAULT_CONFIG)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), "-", "file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(path), "-", f"not valid YAML: {exc}") from None
+    if not isinstance(raw, Mapping):
+        raise ConfigError(str(path), "-", "expected a mapping at the top level")
+    base = path.resolve().parent
+    model = _section(path, raw, "model", ModelSettings)
+    if os.environ.get("COACH_MODEL"):
+        model = ModelSettings(name=os.environ["COACH_MODEL"], batch_size=model.batch_size)
+    retrieval = _section(path, raw, "retrieval", RetrievalSettings)
+    if abs(retrieval.dense_weight + retrieval.lexical_weight - 1.0) > 1e-6:
+        raise ConfigError(str(path), "retrieval.dense_weight", "dense_weight + lexical_weight must be 1")
+    for key in ("knowledge_dir", "index_dir"):
+        if not isinstance(raw.get(key), str):
+            raise ConfigError(str(path), key, "missing or not a path")
+    knowledge_dir = base / raw["knowledge_dir"]
+    index_dir = Path(os.environ.get("COACH_INDEX_DIR") or base / raw["index_dir"])
+    return Settings(
+        model=model,
+        knowledge_dir=knowledge_dir,
+        index_dir=index_dir,
+        retrieval=retrieval,
+        decision=_section(path, raw, "decision", DecisionSettings),
+        baselines=_section(path, raw, "baselines", BaselineSettings),
+        input=_section(path, raw, "input", InputSettings),
+        source=knowledge_dir / "source.yml",
+    )

@@ -1,0 +1,63 @@
+"""The engine: settings, knowledge, index and retriever, built once and shared.
+
+Nothing heavy happens at import. The action server calls `load_engine()` at start-up so the first
+user does not wait for the model; tests build engines with a fake encoder via `Engine.build`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Optional
+
+from bot.config import Settings, load_settings
+from bot.encoder import Encoder, SentenceTransformerEncoder
+from bot.index import DenseIndex
+from bot.knowledge import Knowledge, load_knowledge
+from bot.retrieval import HybridRetriever, Mode
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Engine:
+    settings: Settings
+    knowledge: Knowledge
+    retriever: HybridRetriever
+
+    @classmethod
+    def build(cls, settings: Settings, encoder: Optional[Encoder] = None, mode: Mode = "hybrid",
+              knowledge: Optional[Knowledge] = None) -> "Engine":
+        knowledge = knowledge or load_knowledge(settings.knowledge_dir)
+        encoder = encoder or SentenceTransformerEncoder(settings.model.name, settings.model.batch_size)
+        index = DenseIndex.load(knowledge, settings.index_dir, encoder.name)
+        return cls(settings, knowledge, HybridRetriever(knowledge, index, encoder, settings.retrieval, mode))
+
+    def with_mode(self, mode: Mode) -> "Engine":
+        """The same knowledge and index searched with one signal only (for the eval baselines)."""
+        r = self.retriever
+        return Engine(self.settings, self.knowledge,
+                      HybridRetriever(self.knowledge, r.index, r.encoder, r.settings, mode))
+
+
+_engine: Optional[Engine] = None
+_lock = threading.Lock()
+
+
+def load_engine() -> Engine:
+    """The shared engine, built on first call (and warmed with one query so the model is loaded)."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            engine = Engine.build(load_settings())
+            engine.retriever.retrieve("warm up")
+            log.info("knowledge and index loaded: %d items", len(engine.knowledge.items))
+            _engine = engine
+        return _engine
+
+
+def set_engine(engine: Optional[Engine]) -> None:
+    """Replace the shared engine (tests)."""
+    global _engine
+    _engine = engine

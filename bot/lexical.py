@@ -1,0 +1,95 @@
+"""The lexical signal: BM25 over each item's title, quotes and question bank.
+
+Leaders type "budgets", "budgeting", "ring-fenced", "beaurocracy"; a light stemmer and a spelling
+step that maps unknown words onto the corpus vocabulary let those meet the report's words.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import Counter
+from typing import Iterable, Mapping
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+STOPWORDS = frozenset("""
+a about after again all also am an and any are as at be because been being but by can could did do does
+doing dont don for from get gets getting got had has have having he her here hers him his how i if in
+into is it its just me might more most my no nor not now of off on once only or other our ours out over
+own same she should so some such than that the their theirs them then there these they this those
+through to too under until up very was we were what when where which while who whom why will with would
+you your yours yourself im ive id weve were youre cant wont isnt arent doesnt didnt s t re ll ve d m
+us let lets really still one ones way ways thing things need needs tell say says said much many
+""".split())
+
+
+def stem(word: str) -> str:
+    """A deliberately small suffix stripper: enough for plurals and -ing/-ed/-ation forms."""
+    for suffix, replacement in (("ational", "ate"), ("isation", "ise"), ("ization", "ise"), ("ies", "y"),
+                                ("ness", ""), ("ment", ""), ("ing", ""), ("ed", ""), ("ly", ""),
+                                ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + replacement
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lower-case content words, apostrophes dropped so "don't" and "dont" agree."""
+    text = text.lower().replace("’", "").replace("'", "")
+    return [w for w in _WORD.findall(text) if w not in STOPWORDS]
+
+
+def tokens(text: str) -> list[str]:
+    return [stem(w) for w in words(text)]
+
+
+class SpellingCorrector:
+    """Maps a word the corpus has never seen to the closest corpus word, if one is close enough."""
+
+    def __init__(self, vocabulary: Iterable[str], min_ratio: float) -> None:
+        self.vocabulary = sorted(set(vocabulary))
+        self._known = set(self.vocabulary)
+        self.min_ratio = min_ratio
+
+    def correct(self, word: str) -> str:
+        if word in self._known or len(word) < 4 or word.isdigit():
+            return word
+        match = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=self.min_ratio)
+        return match[0] if match else word
+
+
+class BM25:
+    """Okapi BM25 over one document per item."""
+
+    def __init__(self, documents: Mapping[str, str], k1: float = 1.2, b: float = 0.75,
+                 spelling_min_ratio: float = 0.84) -> None:
+        self.k1, self.b = k1, b
+        self.doc_tokens = {doc_id: tokens(text) for doc_id, text in documents.items()}
+        self.term_freqs = {doc_id: Counter(toks) for doc_id, toks in self.doc_tokens.items()}
+        self.avg_len = sum(len(t) for t in self.doc_tokens.values()) / max(len(self.doc_tokens), 1)
+        df: Counter[str] = Counter()
+        for toks in self.doc_tokens.values():
+            df.update(set(toks))
+        n = len(self.doc_tokens)
+        self.idf = {term: math.log(1 + (n - f + 0.5) / (f + 0.5)) for term, f in df.items()}
+        self.speller = SpellingCorrector(
+            (w for text in documents.values() for w in words(text)), spelling_min_ratio)
+
+    def query_tokens(self, query: str) -> list[str]:
+        return [stem(self.speller.correct(w)) for w in words(query)]
+
+    def scores(self, query: str) -> dict[str, float]:
+        terms = self.query_tokens(query)
+        result: dict[str, float] = {}
+        for doc_id, freqs in self.term_freqs.items():
+            length = len(self.doc_tokens[doc_id])
+            score = 0.0
+            for term in terms:
+                tf = freqs.get(term, 0)
+                if tf:
+                    denom = tf + self.k1 * (1 - self.b + self.b * length / self.avg_len)
+                    score += self.idf[term] * tf * (self.k1 + 1) / denom
+            result[doc_id] = score
+        return result

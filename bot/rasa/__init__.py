@@ -1,0 +1,1 @@
+"""Rasa-specific pieces that live outside actions: NLU components."""

@@ -1,0 +1,54 @@
+"""An NLU component that sends unusable input straight to the answering action.
+
+DIET will confidently classify an emoji, a Welsh sentence or a 10,000-character paste as *some*
+intent — "restart" or "greet", say. Messages that bot.answer.guard would refuse, or that carry
+markup, are routed to `ask_question` with full confidence, where the answer pipeline replies
+politely. Everything else passes through untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.answer import guard
+
+ROUTE_TO = "ask_question"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class InputGuard(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"max_chars": 1000}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.max_chars = int(config.get("max_chars", 1000))
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "InputGuard":
+        return cls(config)
+
+    def needs_routing(self, text: Optional[str]) -> bool:
+        if not text or text.startswith("/"):  # button payloads are parsed by Rasa, not DIET
+            return not text
+        checked = guard.check(text, self.max_chars)
+        return checked.status is not None or guard.strip_markup(text) != text
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if self.needs_routing(message.get("text")):
+                intent = {"name": ROUTE_TO, "confidence": 1.0}
+                message.set("intent", intent, add_to_output=True)
+                message.set("intent_ranking", [intent], add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data

@@ -1,0 +1,101 @@
+"""Hybrid retrieval: dense MiniLM similarity (FAISS) fused with BM25, scored per knowledge item.
+
+Each item is represented by many texts — its title, quotes and a bank of leader-style questions — so
+the dense score of an item is its best-matching text. The two signals are fused on an absolute
+0..1 scale (not rank fusion), so a question that matches nothing well keeps a low score and can be
+declined. `mode` switches to a single signal for the baselines in `make eval`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+
+from bot.config import RetrievalSettings
+from bot.encoder import Encoder
+from bot.index import DenseIndex
+from bot.knowledge.model import Knowledge
+from bot.lexical import BM25
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    item_id: str
+    score: float   # fused (or single-signal) score used for decisions
+    dense: float   # best cosine between the query and any of the item's texts
+    lexical: float  # BM25 saturated to 0..1
+
+
+@dataclass
+class Retrieval:
+    """Everything one search found: items best first, and per-quote similarities for fact answers."""
+
+    query: str
+    items: list[ItemScore]
+    quote_scores: dict[tuple[str, int], float] = field(default_factory=dict)
+
+    def score_of(self, item_id: str) -> float:
+        for hit in self.items:
+            if hit.item_id == item_id:
+                return hit.score
+        return 0.0
+
+    @property
+    def best_dense(self) -> float:
+        return max((h.dense for h in self.items), default=0.0)
+
+
+class Retriever(Protocol):
+    def retrieve(self, query: str) -> Retrieval: ...
+
+
+def item_document(knowledge: Knowledge, item_id: str) -> str:
+    item = knowledge[item_id]
+    return " ".join((item.title, *item.quotes, *item.questions))
+
+
+class HybridRetriever:
+    def __init__(self, knowledge: Knowledge, index: DenseIndex, encoder: Encoder,
+                 settings: RetrievalSettings, mode: Mode = "hybrid") -> None:
+        self.knowledge = knowledge
+        self.index = index
+        self.encoder = encoder
+        self.settings = settings
+        self.mode = mode
+        self.bm25 = BM25({i: item_document(knowledge, i) for i in knowledge.items},
+                         k1=settings.bm25_k1, b=settings.bm25_b,
+                         spelling_min_ratio=settings.spelling_min_ratio)
+
+    def _dense(self, query: str) -> tuple[dict[str, float], dict[tuple[str, int], float]]:
+        vector: np.ndarray = self.encoder.encode([query])[0]
+        hits = self.index.search(vector, len(self.index.entries))
+        best: dict[str, float] = {}
+        quotes: dict[tuple[str, int], float] = {}
+        for entry, score in hits:
+            best[entry.item_id] = max(best.get(entry.item_id, -1.0), score)
+            if entry.field == "quote":
+                quotes[(entry.item_id, entry.position)] = score
+        return best, quotes
+
+    def retrieve(self, query: str) -> Retrieval:
+        s = self.settings
+        dense, quotes = self._dense(query) if self.mode != "bm25" else ({}, {})
+        raw_lexical = self.bm25.scores(query) if self.mode != "dense" else {}
+        scored = []
+        for item_id in self.knowledge.items:
+            d = max(dense.get(item_id, 0.0), 0.0)
+            raw = raw_lexical.get(item_id, 0.0)
+            lex = raw / (raw + s.bm25_saturation) if raw > 0 else 0.0
+            if self.mode == "dense":
+                score = d
+            elif self.mode == "bm25":
+                score = lex
+            else:
+                score = s.dense_weight * d + s.lexical_weight * lex
+            scored.append(ItemScore(item_id, score, d, lex))
+        scored.sort(key=lambda h: h.score, reverse=True)
+        return Retrieval(query=query, items=scored, quote_scores=quotes)

@@ -1,0 +1,120 @@
+"""Run the action server and the Rasa server together; Ctrl-C (or SIGTERM) stops both.
+
+    python -m bot.serve [--rasa-port 5005] [--action-port 5055] [--credentials credentials.yml]
+
+The action server starts first and loads the knowledge and index; Rasa starts once it answers, so
+the first question never meets a missing action server. If either process dies, the other is
+stopped too and the exit code says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def wait_for(url: str, timeout: float, process: subprocess.Popen) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status < 500:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def endpoints_for(path: Path, action_port: int, workdir: Path) -> Path:
+    """A copy of endpoints.yml whose action endpoint points at this run's action server."""
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    config.setdefault("action_endpoint", {})["url"] = f"http://127.0.0.1:{action_port}/webhook"
+    out = workdir / "endpoints.yml"
+    out.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return out
+
+
+def stop(*processes: Optional[subprocess.Popen]) -> None:
+    for p in processes:
+        if p is not None and p.poll() is None:
+            p.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 15
+    for p in processes:
+        if p is not None:
+            try:
+                p.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="Start the Collaboration Coach servers")
+    parser.add_argument("--rasa-port", type=int, default=5005)
+    parser.add_argument("--action-port", type=int, default=5055)
+    parser.add_argument("--host", default=os.environ.get("COACH_HOST", "127.0.0.1"))
+    parser.add_argument("--model", default=str(PROJECT_ROOT / "models"))
+    parser.add_argument("--credentials", default=str(PROJECT_ROOT / "credentials.yml"))
+    parser.add_argument("--endpoints", default=str(PROJECT_ROOT / "endpoints.yml"))
+    parser.add_argument("--cors", default=os.environ.get("COACH_CORS", ""), help="allowed origins for the REST API")
+    parser.add_argument("--startup-timeout", type=float, default=300)
+    args = parser.parse_args(argv)
+
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    workdir = Path(tempfile.mkdtemp(prefix="coach-"))
+    actions = rasa = None
+    stopping = False
+
+    def on_signal(signum, _frame):
+        nonlocal stopping
+        stopping = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        actions = subprocess.Popen([sys.executable, "-m", "bot.action_server", "--port", str(args.action_port)],
+                                   cwd=PROJECT_ROOT, env=env)
+        if not wait_for(f"http://127.0.0.1:{args.action_port}/health", args.startup_timeout, actions):
+            print("serve: the action server did not start (see its log above)", file=sys.stderr)
+            return 1
+        command = [str(VENV_BIN / "rasa"), "run", "--model", args.model, "--port", str(args.rasa_port),
+                   "--interface", args.host, "--credentials", args.credentials,
+                   "--endpoints", str(endpoints_for(Path(args.endpoints), args.action_port, workdir))]
+        if args.cors:
+            command += ["--cors", *args.cors.split(",")]
+        rasa = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+        if not wait_for(f"http://127.0.0.1:{args.rasa_port}/", args.startup_timeout, rasa):
+            print("serve: the Rasa server did not start (see its log above)", file=sys.stderr)
+            return 1
+        print(f"\nCollaboration Coach is running: REST at http://localhost:{args.rasa_port}/webhooks/rest/webhook"
+              f" (action server on {args.action_port}). Ctrl-C stops both.\n", flush=True)
+        while True:
+            for name, p in (("action server", actions), ("Rasa server", rasa)):
+                if p.poll() is not None:
+                    print(f"serve: the {name} stopped (exit {p.returncode}); stopping", file=sys.stderr)
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(rasa, actions)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Shared fixtures: settings, the real knowledge, a fake-encoder engine, the real engine, a running bot."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bot.config import load_settings  # noqa: E402
+from bot.knowledge import load_knowledge  # noqa: E402
+from bot.knowledge.source import SourceText  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "knowledge" / "source" / "collaboration-executive-summary.txt"
+
+
+@pytest.fixture(scope="session")
+def settings():
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def knowledge(settings):
+    return load_knowledge(settings.knowledge_dir)
+
+
+@pytest.fixture(scope="session")
+def report_text() -> SourceText:
+    """The report exactly as shipped in shared/ (raw), for the verbatim checks."""
+    return SourceText(REPORT.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def fake_engine(settings, knowledge, tmp_path_factory):
+    """The real knowledge searched with a hashed bag-of-words encoder: fast, no model."""
+    import dataclasses
+
+    from bot.engine import Engine
+    from bot.index import build_index
+    from tests.fakes import FakeEncoder
+
+    encoder = FakeEncoder()
+    index_dir = tmp_path_factory.mktemp("fake-index")
+    build_index(knowledge, encoder, index_dir)
+    return Engine.build(dataclasses.replace(settings, index_dir=index_dir), encoder=encoder, knowledge=knowledge)
+
+
+@pytest.fixture(scope="session")
+def real_engine(settings):
+    """The real MiniLM model and the real index built by `make index`."""
+    from bot.engine import Engine
+
+    return Engine.build(settings)
+
+
+@pytest.fixture(scope="session")
+def bot_server():
+    """One running bot (action server + Rasa with the trained model) shared by the server tests."""
+    from tests.servers import running_bot
+
+    with running_bot() as server:
+        yield server

@@ -1,0 +1,28 @@
+"""A small deterministic encoder for unit tests: hashed bag of words, so no model is ever loaded."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Sequence
+
+import numpy as np
+
+from bot.lexical import tokens
+
+
+class FakeEncoder:
+    name = "fake-hash-encoder"
+
+    def __init__(self, dimension: int = 256) -> None:
+        self.dimension = dimension
+        self.calls: list[int] = []  # batch sizes, so tests can see what was (re-)embedded
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        self.calls.append(len(texts))
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in tokens(text) or ["<empty>"]:
+                bucket = int(hashlib.md5(token.encode()).hexdigest(), 16) % self.dimension
+                out[row, bucket] += 1.0
+            out[row] /= np.linalg.norm(out[row]) or 1.0
+        return out

@@ -98,7 +98,9 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     except FileNotFoundError:
         raise ConfigError(str(path), "-", "file not found") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(str(path), "-", f"not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(str(path), "-", f"not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, Mapping):
         raise ConfigError(str(path), "-", "expected a mapping at the top level")
     base = path.resolve().parent

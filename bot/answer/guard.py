@@ -16,10 +16,14 @@ from bot.answer import types as t
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACE = re.compile(r"\s+")
 # Common Welsh function words that English questions do not contain.
-_WELSH = frozenset("""sut beth pam ydw ydy ydych mae yn yr y gyda ein eich fy dw dwi rydw rydyn
-gallwn gallaf allwch hoffwn helpu partneriaid cydweithio gweithio gyda'n ni chi nhw ddim os oes
+_WELSH = frozenset("""sut beth pam pa ble pryd ydw ydy yw yw'r ydych mae yn yr y gyda efo ein eich fy dw dwi
+rydw rydyn rydym gallwn gallaf allwch hoffwn helpu partneriaid partneriaeth cydweithio gydweithio
+gweithio gweithio'n ni chi nhw ddim os oes ffordd orau gwell well sydd bod angen rhaid hefyd cyngor
+iechyd arian cyllid ymddiriedaeth am ar o a i i'r â ag wrth dros heb ond neu
 """.split())
-_WELSH_MARKERS = frozenset("sut beth pam ydw ydy ydych mae dw dwi rydw rydyn gallwn gallaf allwch hoffwn cydweithio partneriaid ddim".split())
+# At least one of these must appear: words that are not also common English words.
+_WELSH_MARKERS = frozenset("""sut beth pam pryd ydw ydy yw yw'r ydych mae dw dwi rydw rydyn rydym gallwn gallaf
+allwch hoffwn cydweithio gydweithio partneriaid partneriaeth ddim ffordd ymddiriedaeth cyllid""".split())
 
 
 @dataclass(frozen=True)

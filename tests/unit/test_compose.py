@@ -1,0 +1,114 @@
+"""The answer pipeline's stages, payload and follow-ups, on the real knowledge with a fake encoder."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import compose
+from bot.answer import types as t
+from bot.knowledge.model import Kind
+
+PAYLOAD_KEYS = {"status", "answer_id", "enabler", "challenge", "example", "fact", "try_this", "citations", "buttons"}
+
+
+def _must_not_run(run):
+    raise AssertionError("a stage after an early stop ran")
+
+
+def test_an_early_stop_skips_the_remaining_stages(fake_engine):
+    answer = compose.compose_answer("   ", fake_engine, stages=[compose.check_input, _must_not_run])
+    assert answer.status == t.EMPTY
+    assert answer.response == "utter_unanswerable_empty"
+
+
+@pytest.mark.parametrize("message, status", [("", t.EMPTY), ("🙂", t.NO_TEXT), ("x" * 5000, t.TOO_LONG),
+                                             ("如何建立信任", t.LANGUAGE)])
+def test_unusable_input_never_reaches_retrieval(fake_engine, message, status):
+    stages = [compose.check_input, _must_not_run]
+    assert compose.compose_answer(message, fake_engine, stages=stages).status == status
+
+
+def test_a_question_in_an_enablers_own_words_is_answered_with_that_enabler(fake_engine):
+    answer = compose.compose_answer("Adopting facilitative styles of leadership", fake_engine)
+    assert answer.status == t.ANSWERED
+    assert answer.enabler_id == "adopting_facilitative_leadership"
+
+
+def test_the_payload_names_the_enabler_by_its_table2_title_and_cites_verbatim_quotes(fake_engine, knowledge, report_text):
+    answer = compose.compose_answer("Adopting facilitative styles of leadership", fake_engine)
+    payload = answer.payload
+    assert set(payload) == PAYLOAD_KEYS
+    assert payload["enabler"] == {"id": "adopting_facilitative_leadership",
+                                  "title": "Adopting facilitative styles of leadership", "theme": "Relationships"}
+    assert payload["citations"], "an answer always cites"
+    for citation in payload["citations"]:
+        assert report_text.contains(citation["quote"])
+        assert citation["source"] == "Collaboration Executive Summary, National Leadership Centre / Ipsos MORI (2021)"
+    assert payload["example"]["id"] == "east_ayrshire_facilitators"
+    assert payload["example"]["shows"] == "enabler"
+    assert payload["try_this"] == knowledge["adopting_facilitative_leadership"].try_this
+    assert {"title": "Another enabler", "payload": "/ask_another_enabler"} in payload["buttons"]
+
+
+def test_the_markdown_text_carries_the_quote_citation_and_example(fake_engine, knowledge):
+    answer = compose.compose_answer("Adopting facilitative styles of leadership", fake_engine)
+    enabler = knowledge["adopting_facilitative_leadership"]
+    assert f"> {enabler.quotes[0]}" in answer.text
+    assert "— *Collaboration Executive Summary*, National Leadership Centre / Ipsos MORI (2021), Relationships: Enablers of collaboration" in answer.text
+    assert "**Example from the report: East Ayrshire Vibrant Communities programme**" in answer.text
+    assert f"**Try this:** {enabler.try_this}" in answer.text
+
+
+def test_an_enabler_without_its_own_example_says_so_honestly(fake_engine):
+    answer = compose.answer_topic(fake_engine, "dedicated_flexible_funding", compose.Memory())
+    assert answer.example_id is None
+    assert "The report gives no worked example of this enabler." in answer.text
+    assert answer.payload["example"] is None
+
+
+def test_an_example_of_the_challenge_is_labelled_as_such(fake_engine):
+    answer = compose.answer_topic(fake_engine, "existing_cross_sector_structures", compose.Memory())
+    assert answer.payload["example"]["shows"] == "challenge"
+    assert "this example shows the challenge it answers" in answer.text
+
+
+def test_a_chosen_challenge_is_answered_with_its_first_enabler_and_named(fake_engine, knowledge):
+    answer = compose.answer_topic(fake_engine, "geographical_and_physical_distance", compose.Memory())
+    assert answer.enabler_id == knowledge["geographical_and_physical_distance"].enablers[0]
+    assert answer.payload["challenge"]["title"] == "Geographical and physical distance"
+    assert "That sounds like **Geographical and physical distance**" in answer.text
+
+
+def test_an_unknown_topic_is_declined_not_crashed(fake_engine):
+    assert compose.answer_topic(fake_engine, "no_such_item", compose.Memory()).status == t.OUT_OF_SCOPE
+
+
+def test_another_enabler_never_repeats_one_already_shown(fake_engine, knowledge):
+    memory = compose.Memory(last_query="our funding is siloed", challenge_id="siloed_funding_and_competition")
+    seen = []
+    for _ in range(len(knowledge.of_kind(Kind.ENABLER))):
+        answer = compose.another_enabler(fake_engine, memory)
+        assert answer.status == t.ANSWERED
+        assert answer.enabler_id not in seen
+        seen.append(answer.enabler_id)
+        memory.shown_enablers.append(answer.enabler_id)
+    assert seen[:2] == list(knowledge["siloed_funding_and_competition"].enablers)
+    assert compose.another_enabler(fake_engine, memory).status == t.NOTHING_MORE
+
+
+def test_show_example_gives_the_whole_example_and_another_gives_a_different_one(fake_engine, knowledge):
+    memory = compose.Memory(enabler_id="adopting_facilitative_leadership", example_id="east_ayrshire_facilitators")
+    first = compose.show_example(fake_engine, memory)
+    assert first.example_id == "east_ayrshire_facilitators"
+    assert [c["quote"] for c in first.payload["citations"]] == list(knowledge["east_ayrshire_facilitators"].quotes)
+    assert "(6 leaders interviewed)" in first.text
+    memory.shown_examples.append(first.example_id)
+    second = compose.show_example(fake_engine, memory, another=True)
+    assert second.example_id not in (None, first.example_id)
+
+
+def test_the_overview_lists_every_enabler_title_by_theme(fake_engine, knowledge):
+    answer = compose.enablers_overview(fake_engine)
+    for enabler in knowledge.of_kind(Kind.ENABLER):
+        assert enabler.title in answer.text
+    assert [b["title"] for b in answer.buttons] == ["Motivations", "Structures", "Relationships"]

@@ -1,0 +1,66 @@
+"""Input checks and the lexical helpers, without any model."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import guard
+from bot.answer import types as t
+from bot.lexical import BM25, SpellingCorrector, stem, tokens
+
+
+@pytest.mark.parametrize("message, status", [
+    ("", t.EMPTY),
+    ("   \n\t ", t.EMPTY),
+    (None, t.EMPTY),
+    ("x" * 1001, t.TOO_LONG),
+    ("😀🙏👍", t.NO_TEXT),
+    ("??? !!! 123", t.NO_TEXT),
+    ("<script>alert(1)</script>", t.NO_TEXT),
+    ("我们如何与合作伙伴建立信任", t.LANGUAGE),
+    ("كيف نبني الثقة مع الشركاء", t.LANGUAGE),
+    ("Как построить доверие", t.LANGUAGE),
+    ("Sut gallwn ni weithio'n well gyda partneriaid?", t.LANGUAGE),
+    ("Beth yw'r ffordd orau i gydweithio?", t.LANGUAGE),
+])
+def test_unusable_input_gets_a_status_not_a_search(message, status):
+    assert guard.check(message, max_chars=1000).status == status
+
+
+@pytest.mark.parametrize("message", [
+    "partners dont trust us what do i do",
+    "how did Kent Fire and Rescue work with Age UK?",
+    "what about structures?",
+    "café culture in the council — how do we build trust?",
+])
+def test_ordinary_english_questions_pass(message):
+    assert guard.check(message, max_chars=1000).status is None
+
+
+def test_markup_is_removed_but_the_words_are_kept():
+    checked = guard.check('<b>how</b> do we <img src=x onerror="alert(1)">build trust?', 1000)
+    assert checked.status is None
+    assert checked.text == "how do we build trust?"
+
+
+def test_a_message_at_the_limit_is_accepted_and_one_over_is_not():
+    assert guard.check("a" * 999 + "?", 1000).status is None
+    assert guard.check("a" * 1001, 1000).status == t.TOO_LONG
+
+
+def test_stemming_folds_plurals_and_verb_forms():
+    assert stem("budgets") == stem("budget")
+    assert stem("relationships") == stem("relationship")
+    assert tokens("Partners don't trust us") == tokens("partners dont trust us")
+
+
+def test_spelling_is_corrected_towards_the_corpus_vocabulary():
+    speller = SpellingCorrector(["bureaucracies", "partners", "trust"], min_ratio=0.8)
+    assert speller.correct("partnars") == "partners"
+    assert speller.correct("weather") == "weather"  # nothing close: left alone
+
+
+def test_bm25_prefers_the_document_that_shares_rare_words():
+    bm25 = BM25({"funding": "siloed funding streams and budgets", "trust": "trust and open communication"})
+    scores = bm25.scores("our budgets are siloed")
+    assert scores["funding"] > scores["trust"] == 0.0

@@ -1,0 +1,47 @@
+"""The index embeds every item's texts and re-embeds only what changed."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.errors import IndexMissingError
+from bot.index import DenseIndex, build_index, entries_for
+from tests.fakes import FakeEncoder
+
+
+def test_a_rebuild_with_nothing_changed_embeds_nothing(knowledge, tmp_path):
+    encoder = FakeEncoder()
+    first = build_index(knowledge, encoder, tmp_path)
+    assert first.embedded > 0 and first.entries == len(entries_for(knowledge))
+    second = build_index(knowledge, encoder, tmp_path)
+    assert (second.embedded, second.reused) == (0, second.entries)
+
+
+def test_editing_one_question_re_embeds_only_that_question(knowledge, tmp_path):
+    encoder = FakeEncoder()
+    build_index(knowledge, encoder, tmp_path)
+    item = knowledge["being_solutions_focused"]
+    edited = dataclasses.replace(item, questions=item.questions[:-1] + ("a brand new way of asking this",))
+    changed = dataclasses.replace(knowledge, items={**knowledge.items, item.id: edited})
+    report = build_index(changed, encoder, tmp_path)
+    assert report.embedded == 1
+
+
+def test_loading_an_index_built_for_other_knowledge_is_refused(knowledge, tmp_path):
+    encoder = FakeEncoder()
+    build_index(knowledge, encoder, tmp_path)
+    item = knowledge["being_solutions_focused"]
+    changed = dataclasses.replace(knowledge, items={**knowledge.items, item.id: dataclasses.replace(item, questions=("new",))})
+    with pytest.raises(IndexMissingError, match="run `bot index`"):
+        DenseIndex.load(changed, tmp_path, encoder.name)
+
+
+def test_search_returns_an_items_own_title_first(knowledge, tmp_path):
+    encoder = FakeEncoder()
+    build_index(knowledge, encoder, tmp_path)
+    index = DenseIndex.load(knowledge, tmp_path, encoder.name)
+    hits = index.search(encoder.encode(["Dedicated, flexible funding"])[0], 3)
+    assert hits[0][0].item_id == "dedicated_flexible_funding"
+    assert hits[0][1] == pytest.approx(1.0, abs=1e-5)

@@ -1,6 +1,8 @@
 # Collaboration Coach — one task runner for users, developers and CI. `make help` lists the targets.
 SHELL := /bin/bash
-PYTHON_BASE ?= $(shell command -v python3.10 >/dev/null 2>&1 && echo python3.10 || echo /root/.pyenv/versions/3.10.13/bin/python)
+# Rasa 3.6.21 needs Python 3.10 (docs/adr/0001). pyenv's shim may exist without 3.10 being active, so
+# each candidate must actually run.
+PYTHON_BASE ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do $$p --version >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 export RASA_TELEMETRY_ENABLED := false
@@ -20,8 +22,9 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
 
 $(VENV)/.installed: pyproject.toml requirements/lock.txt requirements/constraints.txt
+	@test -n "$(PYTHON_BASE)" || { echo "Python 3.10 is needed (Rasa 3.6.21 does not run on 3.11+): install it or set PYTHON_BASE=/path/to/python3.10"; exit 1; }
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip<26"
+	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c requirements/lock.txt -e ".[test]"
 	$(VENV)/bin/rasa telemetry disable >/dev/null
 	touch $@
@@ -31,10 +34,10 @@ install: $(VENV)/.installed ## create .venv and install everything
 validate: $(VENV)/.installed ## check every knowledge quote, link and field against the report
 	$(PY) -m bot.cli validate
 
-data/nlu/ask_question.yml: $(KNOWLEDGE) bot/rasa/nlu_export.py | $(VENV)/.installed
+data/nlu/questions.yml: $(KNOWLEDGE) data/nlu/conversation.yml bot/rasa/nlu_export.py | $(VENV)/.installed
 	$(PY) -m bot.cli nlu
 
-nlu: data/nlu/ask_question.yml ## regenerate NLU examples from the question banks
+nlu: data/nlu/questions.yml ## regenerate NLU examples from the question banks
 
 $(INDEX): $(KNOWLEDGE) coach.yml $(VENV)/.installed
 	$(PY) -m bot.cli validate
@@ -42,7 +45,7 @@ $(INDEX): $(KNOWLEDGE) coach.yml $(VENV)/.installed
 
 index: $(INDEX) ## embed the knowledge into the FAISS index (only what changed)
 
-$(MODEL): $(RASA_INPUTS) data/nlu/ask_question.yml $(VENV)/.installed
+$(MODEL): $(RASA_INPUTS) data/nlu/questions.yml $(VENV)/.installed
 	$(VENV)/bin/rasa train --fixed-model-name coach --out models
 	touch $@
 

@@ -51,18 +51,19 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_nlu(args: argparse.Namespace) -> int:
     from bot.knowledge import load_knowledge
-    from bot.rasa.nlu_export import render, write
+    from bot.rasa.nlu_export import hand_written_examples, render, write
 
     settings = load_settings(args.config)
     knowledge = load_knowledge(settings.knowledge_dir)
-    path = PROJECT_ROOT / "data" / "nlu" / "ask_question.yml"
+    path = PROJECT_ROOT / "data" / "nlu" / "questions.yml"
+    taken = hand_written_examples(path.parent, path)
     if args.check:
-        if not path.exists() or path.read_text(encoding="utf-8") != render(knowledge):
+        if not path.exists() or path.read_text(encoding="utf-8") != render(knowledge, taken):
             print(f"bot: {path} is out of date with the knowledge: run `make nlu`", file=sys.stderr)
             return 1
         print(f"{path.name} is up to date")
         return 0
-    changed = write(knowledge, path)
+    changed = write(knowledge, path, taken)
     print(f"{path} {'written' if changed else 'unchanged'}")
     return 0
 
@@ -111,7 +112,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p = sub.add_parser("index", help="embed the knowledge into the FAISS index (only what changed)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_index)
-    p = sub.add_parser("nlu", help="write data/nlu/ask_question.yml from the question banks")
+    p = sub.add_parser("nlu", help="write data/nlu/questions.yml from the question banks")
     p.add_argument("--check", action="store_true", help="fail if the file is out of date")
     p.set_defaults(func=cmd_nlu)
     p = sub.add_parser("ask", help="answer one question from the command line")

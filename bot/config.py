@@ -40,6 +40,10 @@ class DecisionSettings:
     clarify_max_words: int
     clarify_margin: float
     fact_margin: float
+    oos_margin: float
+    lookup_min_score: float
+    exact_match: float
+    advice_fact_margin: float
 
 
 @dataclass(frozen=True)

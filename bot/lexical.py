@@ -93,3 +93,43 @@ class BM25:
                     score += self.idf[term] * tf * (self.k1 + 1) / denom
             result[doc_id] = score
         return result
+
+
+# --- question types ------------------------------------------------------------------------------
+# The report is qualitative: it has no figures about places or services, no contact details, no
+# timetables, no product advice and no legal text. A question *asking for* one of those is declined
+# unless a report fact (participants, dates, the PPE factory's output...) answers it well; see
+# decision.lookup_min_score. Patterns describe the form of the request, not particular topics.
+LOOKUP_PATTERNS = {
+    "figure": re.compile(
+        r"\bhow (many|much)\b|\bconvert\b"
+        r"|\bwhat(?:s| is| are| was| were)? (?:the )?(?:\w+ ){0,4}"
+        r"(budget|rate|population|figure|cost|price|salary|wage|spend|spending|pay scale|deficit|number)s?\b"
+        r"|\bwhat does [\w ]+ (spend|cost|earn|pay)\b"),
+    "contact": re.compile(
+        r"\b(phone|telephone|switchboard|email address|postcode|opening hours|contact details|address (of|for))\b"),
+    "schedule": re.compile(r"\bwhat time\b|\bwhen is the next\b|\btimetables?\b"),
+    "recommendation": re.compile(
+        r"\brecommend\b|\bsuggest (an?|some)\b|\b(best|cheapest) (?!way)\w+(?: \w+)? (to buy|for)\b"
+        r"|\bwhich \w+ should i (buy|get|read|watch)\b"),
+    "legal": re.compile(r"\b\w+ act \d{4}\b|\bthe \w+(?: and \w+)? act\b|\b(legislation|statutory|legally|sued|liable)\b"),
+}
+
+# "How do I...", "should we...": a request for advice, which the enablers answer rather than a fact.
+ADVICE_PATTERN = re.compile(
+    r"\bhow (do|can|should|could|would) (i|we|you)\b|\bhow to\b|\bshould (i|we)\b|\bwhat should\b"
+    r"|\bwhere do (i|we) start\b|\b(tips|advice)\b")
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().replace("’", "").replace("'", "").split())
+
+
+def lookup_kind(text: str) -> str | None:
+    """The kind of look-up the question asks for ("figure", "contact"...), or None."""
+    plain = _plain(text)
+    return next((kind for kind, pattern in LOOKUP_PATTERNS.items() if pattern.search(plain)), None)
+
+
+def asks_for_advice(text: str) -> bool:
+    return bool(ADVICE_PATTERN.search(_plain(text)))

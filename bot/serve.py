@@ -1,10 +1,15 @@
 """Run the action server and the Rasa server together; Ctrl-C (or SIGTERM) stops both.
 
     python -m bot.serve [--rasa-port 5005] [--action-port 5055] [--credentials credentials.yml]
+    python -m bot.serve --no-action-server [--action-url http://actions:5055/webhook]   # a replica
 
 The action server starts first and loads the knowledge and index; Rasa starts once it answers, so
 the first question never meets a missing action server. If either process dies, the other is
 stopped too and the exit code says so.
+
+With --no-action-server only Rasa is started: several replicas can share one action server (and
+PostgreSQL + Redis, deploy/endpoints.production.yml). --action-url points Rasa at that server;
+without it the endpoints file's own action_endpoint is used unchanged.
 """
 
 from __future__ import annotations
@@ -42,10 +47,18 @@ def wait_for(url: str, timeout: float, process: subprocess.Popen) -> bool:
     return False
 
 
-def endpoints_for(path: Path, action_port: int, workdir: Path) -> Path:
-    """A copy of endpoints.yml whose action endpoint points at this run's action server."""
+# Rasa's lock lifetime (seconds). The REST channel ends a turn after COACH_TURN_TIMEOUT (20 s), so a
+# ticket never expires while its turn is still running; Rasa's own default is 60 s.
+DEFAULT_TICKET_LOCK_LIFETIME = "30"
+
+
+def endpoints_for(path: Path, action_url: str, workdir: Path) -> Path:
+    """A copy of the endpoints file whose action endpoint points at `action_url`.
+
+    ${VAR} placeholders stay plain YAML scalars, so Rasa still expands them.
+    """
     config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    config.setdefault("action_endpoint", {})["url"] = f"http://127.0.0.1:{action_port}/webhook"
+    config.setdefault("action_endpoint", {})["url"] = action_url
     out = workdir / "endpoints.yml"
     out.write_text(yaml.safe_dump(config), encoding="utf-8")
     return out
@@ -74,9 +87,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--endpoints", default=str(PROJECT_ROOT / "endpoints.yml"))
     parser.add_argument("--cors", default=os.environ.get("COACH_CORS", ""), help="allowed origins for the REST API")
     parser.add_argument("--startup-timeout", type=float, default=300)
+    parser.add_argument("--no-action-server", action="store_true",
+                        help="start only Rasa, using an action server that is already running")
+    parser.add_argument("--action-url", help="the action server's webhook URL (implies --no-action-server)")
     args = parser.parse_args(argv)
+    external_actions = args.no_action_server or bool(args.action_url)
 
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env.setdefault("TICKET_LOCK_LIFETIME", DEFAULT_TICKET_LOCK_LIFETIME)
     workdir = Path(tempfile.mkdtemp(prefix="coach-"))
     actions = rasa = None
     stopping = False
@@ -88,25 +106,31 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        actions = subprocess.Popen([sys.executable, "-m", "bot.action_server", "--port", str(args.action_port)],
-                                   cwd=PROJECT_ROOT, env=env)
-        if not wait_for(f"http://127.0.0.1:{args.action_port}/health", args.startup_timeout, actions):
-            print("serve: the action server did not start (see its log above)", file=sys.stderr)
-            return 1
+        if external_actions:
+            endpoints = Path(args.endpoints)
+            if args.action_url:
+                endpoints = endpoints_for(endpoints, args.action_url, workdir)
+        else:
+            actions = subprocess.Popen([sys.executable, "-m", "bot.action_server", "--port", str(args.action_port)],
+                                       cwd=PROJECT_ROOT, env=env)
+            if not wait_for(f"http://127.0.0.1:{args.action_port}/health", args.startup_timeout, actions):
+                print("serve: the action server did not start (see its log above)", file=sys.stderr)
+                return 1
+            endpoints = endpoints_for(Path(args.endpoints), f"http://127.0.0.1:{args.action_port}/webhook", workdir)
         command = [str(VENV_BIN / "rasa"), "run", "--model", args.model, "--port", str(args.rasa_port),
-                   "--interface", args.host, "--credentials", args.credentials,
-                   "--endpoints", str(endpoints_for(Path(args.endpoints), args.action_port, workdir))]
+                   "--interface", args.host, "--credentials", args.credentials, "--endpoints", str(endpoints)]
         if args.cors:
             command += ["--cors", *args.cors.split(",")]
         rasa = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
         if not wait_for(f"http://127.0.0.1:{args.rasa_port}/", args.startup_timeout, rasa):
             print("serve: the Rasa server did not start (see its log above)", file=sys.stderr)
             return 1
+        where = "an external action server" if external_actions else f"action server on {args.action_port}"
         print(f"\nCollaboration Coach is running: REST at http://localhost:{args.rasa_port}/webhooks/rest/webhook"
-              f" (action server on {args.action_port}). Ctrl-C stops both.\n", flush=True)
+              f" ({where}). Ctrl-C stops {'it' if external_actions else 'both'}.\n", flush=True)
         while True:
             for name, p in (("action server", actions), ("Rasa server", rasa)):
-                if p.poll() is not None:
+                if p is not None and p.poll() is not None:
                     print(f"serve: the {name} stopped (exit {p.returncode}); stopping", file=sys.stderr)
                     return 1
             time.sleep(1)

@@ -17,9 +17,9 @@ from bot.answer import guard
 from bot.answer import render as r
 from bot.answer import types as t
 from bot.engine import Engine
-from bot.knowledge.model import Item, Kind
-from bot.lexical import words
-from bot.retrieval import Retrieval
+from bot.knowledge.model import Item, Kind, Knowledge
+from bot.lexical import asks_for_advice, lookup_kind, words
+from bot.retrieval import ItemScore, Retrieval
 
 ANSWER_KINDS = (Kind.CHALLENGE, Kind.ENABLER)
 FACT_KINDS = (Kind.FACT, Kind.CASE_STUDY, Kind.EXAMPLE)
@@ -73,19 +73,37 @@ def retrieve(run: Run) -> Optional[t.Answer]:
 def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     d = run.engine.settings.decision
     assert run.retrieval is not None
-    top = run.retrieval.items[0]
+    knowledge = run.engine.knowledge
+    top, topic = best_in_and_out(knowledge, run.retrieval)
     if top.score < d.decline_below or top.dense < d.dense_floor:
         return canned(t.OUT_OF_SCOPE)
-    if run.engine.knowledge[top.item_id].kind is Kind.OUT_OF_SCOPE:
+    # An out-of-scope topic that (nearly) ties the best real item means the question is more
+    # likely a kind the report does not answer that happens to share a word with it.
+    if topic is not None and topic.score >= top.score - d.oos_margin:
         return canned(t.OUT_OF_SCOPE)
     # "What's the phone number for Kent Fire and Rescue?" matches the Kent case study on the name;
     # without the name it is plainly a question about contact details, which the report lacks.
-    unnamed = without_names(run.text, run.engine.knowledge.names)
+    unnamed = without_names(run.text, knowledge.names)
+    probe = run.retrieval
     if unnamed != run.text and words(unnamed):
-        second = run.engine.retriever.retrieve(unnamed).items[0]
-        if run.engine.knowledge[second.item_id].kind is Kind.OUT_OF_SCOPE and second.score >= d.decline_below:
+        probe = run.engine.retriever.retrieve(unnamed)
+        top_u, topic_u = best_in_and_out(knowledge, probe)
+        if topic_u is not None and topic_u.score >= d.decline_below and topic_u.score >= top_u.score - d.oos_margin:
+            return canned(t.OUT_OF_SCOPE)
+    # A request for a figure, contact, timetable, product or statute: only a report fact that still
+    # matches well once names are taken out can answer it ("how many leaders were interviewed?").
+    if lookup_kind(run.text):
+        fact, _ = best_in_and_out(knowledge, probe)
+        if knowledge[fact.item_id].kind not in FACT_KINDS or fact.score < d.lookup_min_score:
             return canned(t.OUT_OF_SCOPE)
     return None
+
+
+def best_in_and_out(knowledge: Knowledge, retrieval: Retrieval) -> tuple[ItemScore, Optional[ItemScore]]:
+    """The best real item and the best out-of-scope topic (None if the index has no topics)."""
+    top = next(h for h in retrieval.items if knowledge[h.item_id].kind is not Kind.OUT_OF_SCOPE)
+    topic = next((h for h in retrieval.items if knowledge[h.item_id].kind is Kind.OUT_OF_SCOPE), None)
+    return top, topic
 
 
 def without_names(text: str, names: tuple[str, ...]) -> str:
@@ -102,7 +120,9 @@ def clarify_if_ambiguous(run: Run) -> Optional[t.Answer]:
         return None
     knowledge = run.engine.knowledge
     top = run.retrieval.items[0]
-    if knowledge[top.item_id].kind not in ANSWER_KINDS:
+    # "shared purpose" is one of an item's own bank questions: not ambiguous, answer it. "funding"
+    # touches several challenges and an enabler: ask rather than guess.
+    if run.retrieval.best_dense >= d.exact_match or knowledge[top.item_id].kind not in ANSWER_KINDS:
         return None
     close = [h for h in run.retrieval.items
              if knowledge[h.item_id].kind in ANSWER_KINDS and h.score >= top.score - d.clarify_margin][:3]
@@ -122,7 +142,10 @@ def choose_and_render(run: Run) -> Optional[t.Answer]:
     top = run.retrieval.items[0]
     top_item = knowledge[top.item_id]
     best_enabler = run.ranked_enablers[0]
-    if top_item.kind in FACT_KINDS and top.score >= best_enabler[1] + run.engine.settings.decision.fact_margin:
+    d = run.engine.settings.decision
+    # "...moved faster in covid, how do we get that?" wants advice even though a covid fact matches.
+    margin = d.advice_fact_margin if asks_for_advice(run.text) else d.fact_margin
+    if top_item.kind in FACT_KINDS and top.score >= best_enabler[1] + margin:
         return fact_answer(run, top_item)
     if top_item.kind is Kind.THEME:
         in_theme = [e for e in run.ranked_enablers if knowledge[e[0]].theme == top_item.id]
@@ -197,6 +220,7 @@ def enabler_answer(engine: Engine, enabler_id: str, challenge_id: Optional[str],
     buttons = [r.button("Another enabler", "/ask_another_enabler")]
     if example:
         buttons.append(r.button("Show the example", "/show_example"))
+    buttons.append(r.button("Start coaching", "/start_coaching"))
     answer = t.Answer(
         status=t.ANSWERED,
         text=r.enabler_text(knowledge, enabler, challenge, example, example_quotes, intro),

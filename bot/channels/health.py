@@ -1,0 +1,125 @@
+"""GET /health: is every part a turn needs working? 200 when all are, 503 naming the ones that are not.
+
+Rasa's own `GET /` only says the web server is up. A turn also needs the model, the action server
+(whose /ready runs a retrieval against the index), the tracker store and the lock store; a load
+balancer or Kubernetes probe should take a replica out when any of them fails.
+
+Registered as an input channel (credentials.yml: `bot.channels.health.HealthInput:`) because that is
+the one extension point Rasa 3.6 offers for adding routes to its server. Its url prefix is "/health",
+which `rasa run` joins onto "/webhooks/" as an absolute path, so the route is top-level.
+It also makes the tracker store fail loudly as soon as the server starts (bot.stores.fail_loudly).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot import stores
+
+log = logging.getLogger(__name__)
+
+CHECK_TIMEOUT = 3.0  # seconds per component; a probe must answer well inside its own timeout
+RECENT_ERROR_SECONDS = 60  # a store error this recent is reported even if the store answers now
+
+
+async def _blocking(check: Callable[[], Any]) -> None:
+    loop = asyncio.get_running_loop()
+    await asyncio.wait_for(loop.run_in_executor(None, check), CHECK_TIMEOUT)
+
+
+async def check_action_server(agent: Any) -> Dict[str, Any]:
+    endpoint = getattr(agent, "action_endpoint", None)
+    if endpoint is None or not endpoint.url:
+        return {"ok": False, "error": "no action endpoint configured"}
+    base = endpoint.url.rsplit("/webhook", 1)[0]
+    timeout = aiohttp.ClientTimeout(total=CHECK_TIMEOUT)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        async with session.get(f"{base}/ready") as reply:
+            if reply.status != 200:
+                return {"ok": False, "url": base, "error": f"/ready answered HTTP {reply.status}"}
+            ready = await reply.json()
+    return {"ok": True, "url": base, "knowledge_items": ready.get("items")}
+
+
+async def check_tracker_store(agent: Any) -> Dict[str, Any]:
+    store = stores.primary_store(agent)
+    kind = type(store).__name__
+    if store is None:
+        return {"ok": False, "error": "no tracker store"}
+    if hasattr(store, "ping"):
+        await _blocking(store.ping)
+    elif hasattr(store, "engine"):
+        await _blocking(lambda: store.engine.connect().close())
+    status: Dict[str, Any] = {"ok": True, "type": kind}
+    recent = getattr(store, "last_error_at", None)
+    if recent and time.time() - recent < RECENT_ERROR_SECONDS and store.last_error:
+        status["recent_error"] = store.last_error
+    if kind == "InMemoryTrackerStore":
+        status["warning"] = "conversations are kept in memory and lost on restart"
+    return status
+
+
+async def check_lock_store(agent: Any) -> Dict[str, Any]:
+    store = getattr(agent, "lock_store", None)
+    if store is None:
+        return {"ok": False, "error": "no lock store"}
+    redis = getattr(store, "red", None)
+    if redis is not None:
+        await _blocking(redis.ping)
+    return {"ok": True, "type": type(store).__name__}
+
+
+async def _run(name: str, check: Callable[[Any], Awaitable[Dict[str, Any]]], agent: Any) -> Dict[str, Any]:
+    try:
+        return await check(agent)
+    except asyncio.TimeoutError:
+        return {"ok": False, "error": f"no answer within {CHECK_TIMEOUT:g}s"}
+    except Exception as exc:  # noqa: BLE001 - any failure is this component's status, not a 500
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+async def health_report(agent: Optional[Any]) -> tuple[int, Dict[str, Any]]:
+    if agent is None or not agent.is_ready():
+        return 503, {"status": "unavailable", "failed": ["model"],
+                     "components": {"model": {"ok": False, "error": "the model is not loaded yet"}}}
+    checks = {"action_server": check_action_server, "tracker_store": check_tracker_store,
+              "lock_store": check_lock_store}
+    results = await asyncio.gather(*(_run(n, c, agent) for n, c in checks.items()))
+    components = {"model": {"ok": True}, **dict(zip(checks, results))}
+    failed = [name for name, status in components.items() if not status["ok"]]
+    for name in failed:
+        log.error("health: %s is failing: %s", name, components[name].get("error"))
+    body = {"status": "unavailable" if failed else "ok", "failed": failed, "components": components}
+    return (503 if failed else 200), body
+
+
+class HealthInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "health"
+
+    def url_prefix(self) -> Text:
+        return "/health"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        health = Blueprint("coach_health", __name__)
+
+        @health.listener("after_server_start")
+        async def make_store_failures_loud(app, _loop) -> None:
+            stores.fail_loudly(getattr(app.ctx, "agent", None))
+
+        @health.route("/", methods=["GET"], strict_slashes=False)
+        async def report(request: Request) -> HTTPResponse:
+            status, body = await health_report(getattr(request.app.ctx, "agent", None))
+            return response.json(body, status=status)
+
+        return health

@@ -1,0 +1,311 @@
+"""Slack: DMs and @mentions answered with Block Kit messages, in thread, with working buttons.
+
+A subclass of Rasa 3.6.21's `SlackInput`, registered in credentials.yml as
+`bot.channels.slack.SlackInput`. Settings come from that entry or, when it leaves them out, from
+SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_API_URL (the Web API base, so tests can point it
+at a fake). With no token or signing secret the channel logs a warning and registers no webhook,
+so the server still starts where Slack is not set up.
+
+Defects of the stock channel fixed here (checked in rasa/core/channels/slack.py, 3.6.21):
+- retries are only ignored when their reason is `http_timeout`, so a retry for `http_error`
+  is answered again (a duplicate reply). Here an event is handled once, by `event_id` (and by
+  channel + message ts), whatever the retry reason;
+- the body is only read when Content-Type is exactly `application/json`; Slack's
+  `application/json; charset=utf-8` was acknowledged and dropped. Here the media type is parsed;
+- `get_output_channel` built a new Web API client for every message. Here one client is built
+  lazily and shared;
+- a bad signature got a 400 and an unsupported interaction a 500. Here: 401 and a plain 200 ack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import os
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
+from urllib.parse import parse_qs
+
+import aiohttp
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.slack import SlackBot
+from rasa.core.channels.slack import SlackInput as RasaSlackInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from slack_sdk.errors import SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.messages import canned_text
+from bot.privacy import mask_pii
+from bot.render import outline, to_slack
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+API_TIMEOUT_SECONDS = 10
+REMEMBERED_EVENTS = 5000  # how many event ids to remember; Slack retries within about 30 minutes
+MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+NO_RETRY = {"X-Slack-No-Retry": "1"}
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One user message from Slack, and where the reply goes."""
+
+    text: str
+    user: str
+    channel: str
+    thread_ts: Optional[str]  # reply in this thread; None for a top-level DM
+
+    @property
+    def sender_id(self) -> str:
+        # A DM is one conversation per user; each channel thread is its own conversation, so a
+        # colleague's thread does not inherit another's follow-ups.
+        return self.user if self.thread_ts is None else f"{self.user}:{self.channel}:{self.thread_ts}"
+
+
+class RecentKeys:
+    """A bounded set of recently seen keys (event ids), oldest forgotten first."""
+
+    def __init__(self, size: int = REMEMBERED_EVENTS) -> None:
+        self.size = size
+        self._keys: OrderedDict[str, None] = OrderedDict()
+
+    def add(self, *keys: Optional[str]) -> bool:
+        """Remember the keys; False if any was already known (the event is a repeat)."""
+        present = [k for k in keys if k]
+        if any(k in self._keys for k in present):
+            return False
+        for k in present:
+            self._keys[k] = None
+        while len(self._keys) > self.size:
+            self._keys.popitem(last=False)
+        return True
+
+
+def media_type(request: Request) -> str:
+    return (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+
+
+def clean_text(text: str, bot_user_ids: Set[str], mention: bool) -> str:
+    """The user's words: the bot's own @mention removed, Slack's link and entity markup undone."""
+    if mention:  # an app_mention starts with the bot's mention even when its id is not in the payload
+        text = re.sub(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>", "", text)
+    text = MENTION.sub(lambda m: " " if m.group(1) in bot_user_ids else m.group(0), text)
+    text = re.sub(r"<((?:mailto:|https?://)[^|>]*)\|([^>]*)>", r"\2", text)
+    return html.unescape(" ".join(text.split()))
+
+
+def bot_user_ids(body: Dict[Text, Any]) -> Set[str]:
+    ids = {a.get("user_id") for a in body.get("authorizations") or [] if isinstance(a, dict) and a.get("is_bot")}
+    return {i for i in ids | set(body.get("authed_users") or []) if isinstance(i, str)}
+
+
+def incoming_from_event(body: Dict[Text, Any]) -> Optional[Incoming]:
+    """A DM or an @mention from a person; None for everything else (bots, edits, joins...)."""
+    event = body.get("event")
+    if not isinstance(event, dict) or event.get("bot_id") or event.get("subtype"):
+        return None
+    user, channel, text = event.get("user"), event.get("channel"), event.get("text")
+    if not (isinstance(user, str) and isinstance(channel, str) and isinstance(text, str)):
+        return None
+    ids = bot_user_ids(body)
+    if user in ids:
+        return None
+    is_mention = event.get("type") == "app_mention"
+    is_dm = event.get("type") == "message" and event.get("channel_type") == "im"
+    if not (is_mention or is_dm):
+        return None
+    thread = event.get("thread_ts") or (None if is_dm else event.get("ts"))
+    return Incoming(clean_text(text, ids, is_mention), user, channel, thread)
+
+
+def incoming_from_interaction(payload: Dict[Text, Any]) -> Optional[Incoming]:
+    """A click on one of our buttons: its value is the Rasa payload to send as the user's message."""
+    if payload.get("type") != "block_actions":
+        return None
+    actions = payload.get("actions") or []
+    action = actions[0] if actions and isinstance(actions[0], dict) else {}
+    value = action.get("value")
+    user = (payload.get("user") or {}).get("id")
+    container = payload.get("container") or {}
+    channel = (payload.get("channel") or {}).get("id") or container.get("channel_id")
+    if action.get("type") != "button" or not all(isinstance(v, str) and v for v in (value, user, channel)):
+        return None
+    thread = (payload.get("message") or {}).get("thread_ts") or container.get("thread_ts")
+    return Incoming(value, user, channel, thread)
+
+
+class SlackAnswerOutput(SlackBot):
+    """Posts each bot message as one Block Kit message, in the thread the conversation lives in."""
+
+    def __init__(self, client: AsyncWebClient, channel: str, thread_ts: Optional[str]) -> None:
+        OutputChannel.__init__(self)  # SlackBot.__init__ would build yet another Web API client
+        self.client = client
+        self.slack_channel = channel
+        self.thread_id = thread_ts
+        self.proxy = None
+        self.posted = 0
+
+    @classmethod
+    def name(cls) -> Text:
+        return "slack"
+
+    async def post(self, **message: Any) -> None:
+        kwargs: Dict[str, Any] = {"channel": self.slack_channel, **message}
+        if self.thread_id:
+            kwargs["thread_ts"] = self.thread_id
+        try:
+            await self.client.chat_postMessage(**kwargs)
+            self.posted += 1
+        except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.error("slack: chat.postMessage to %s failed: %s", self.slack_channel, exc)
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        custom = message.get("custom")
+        if isinstance(custom, dict) and "answer" not in custom and custom.get("blocks"):
+            await self.post(text=str(custom.get("text") or message.get("text") or ""), blocks=custom["blocks"])
+            return
+        doc = outline(message)
+        if not doc.is_empty:
+            await self.post(**to_slack(doc))
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+class SlackInput(RasaSlackInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "slack"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SlackInput":
+        creds = credentials or {}
+        return cls(
+            slack_token=creds.get("slack_token") or os.environ.get("SLACK_BOT_TOKEN", ""),
+            slack_signing_secret=creds.get("slack_signing_secret") or os.environ.get("SLACK_SIGNING_SECRET", ""),
+            api_url=creds.get("slack_api_url") or os.environ.get("SLACK_API_URL") or DEFAULT_API_URL,
+            proxy=creds.get("proxy"),
+        )
+
+    def __init__(self, slack_token: Text = "", slack_signing_secret: Text = "",
+                 api_url: Text = DEFAULT_API_URL, proxy: Optional[Text] = None) -> None:
+        self.api_url = api_url.rstrip("/") + "/"
+        self._client: Optional[AsyncWebClient] = None
+        self._seen = RecentKeys()
+        super().__init__(slack_token, proxy=proxy, use_threads=True, slack_signing_secret=slack_signing_secret,
+                         conversation_granularity="thread")
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.slack_token and self.slack_signing_secret)
+
+    def _validate_credentials(self) -> None:
+        # The stock channel raises here, which stops the whole server; an unconfigured Slack
+        # should only switch Slack off.
+        if not self.configured:
+            log.warning("slack: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not both set; "
+                        "the Slack channel is off (see docs/slack/setup.md)")
+
+    @property
+    def client(self) -> AsyncWebClient:
+        if self._client is None:
+            self._client = AsyncWebClient(token=self.slack_token, base_url=self.api_url,
+                                          timeout=API_TIMEOUT_SECONDS, proxy=self.proxy)
+        return self._client
+
+    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+        return SlackAnswerOutput(self.client, channel or self.slack_channel or "", thread_id)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("coach_slack_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            if not self.configured:
+                return response.json({"status": "not configured"}, status=HTTPStatus.SERVICE_UNAVAILABLE)
+            return response.json({"status": "ok"})
+
+        if not self.configured:
+            return webhook
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.is_request_from_slack_authentic(request):
+                return response.json({"error": "missing, stale or invalid X-Slack-Signature"},
+                                     status=HTTPStatus.UNAUTHORIZED, headers=NO_RETRY)
+            kind = media_type(request)
+            if kind == "application/json":
+                return self.receive_event(request, on_new_message)
+            if kind == "application/x-www-form-urlencoded":
+                return self.receive_interaction(request, on_new_message)
+            return response.json({"error": f"unsupported Content-Type {kind!r}"},
+                                 status=HTTPStatus.UNSUPPORTED_MEDIA_TYPE, headers=NO_RETRY)
+
+        return webhook
+
+    def receive_event(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return response.json({"error": "the body must be a JSON object"}, status=400, headers=NO_RETRY)
+        if body.get("type") == "url_verification":
+            return response.text(str(body.get("challenge", "")))
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        retry = request.headers.get("X-Slack-Retry-Num")
+        message_key = f"{event.get('channel')}:{event.get('ts')}" if event.get("ts") else None
+        if not self._seen.add(body.get("event_id"), message_key):
+            log.info("slack: event %s already handled; ignoring delivery (retry %s, reason %s)",
+                     body.get("event_id"), retry, request.headers.get("X-Slack-Retry-Reason"))
+            return response.text("", headers=NO_RETRY)
+        incoming = incoming_from_event(body)
+        if incoming is not None:
+            if retry:
+                log.warning("slack: answering retry %s of event %s, which this server had not seen",
+                            retry, body.get("event_id"))
+            self.start(incoming, on_new_message)
+        return response.text("")
+
+    def receive_interaction(self, request: Request,
+                            on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        try:
+            payload = json.loads(parse_qs(request.body.decode("utf-8"))["payload"][0])
+        except (KeyError, IndexError, UnicodeDecodeError, ValueError):
+            payload = None
+        if not isinstance(payload, dict):
+            return response.json({"error": "expected a form field 'payload' holding a JSON object"},
+                                 status=400, headers=NO_RETRY)
+        incoming = incoming_from_interaction(payload)
+        action = (payload.get("actions") or [{}])[0]
+        key = f"action:{incoming.user}:{action.get('action_ts')}" if incoming else None
+        if incoming is not None and self._seen.add(key):
+            self.start(incoming, on_new_message)
+        # Slack needs the acknowledgement within 3 seconds; the answer follows via chat.postMessage.
+        return response.text("")
+
+    def start(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        task = asyncio.create_task(self.answer(incoming, on_new_message))
+        self._background_tasks.add(task)  # keep a reference so the task is not garbage-collected
+        task.add_done_callback(self._background_tasks.discard)
+
+    async def answer(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        output = SlackAnswerOutput(self.client, incoming.channel, incoming.thread_ts)
+        message = UserMessage(mask_pii(incoming.text), output, incoming.sender_id, input_channel=self.name(),
+                              metadata={"out_channel": incoming.channel, "thread_id": incoming.thread_ts,
+                                        "users": [incoming.user]})
+        try:
+            await on_new_message(message)
+        except Exception:  # noqa: BLE001 - the user gets a polite reply, operators the traceback
+            log.exception("slack: handling a message from %s failed", incoming.sender_id)
+        if not output.posted:
+            log.error("slack: no reply for %s (is the action server up?)", incoming.sender_id)
+            await output.post(text=canned_text("utter_error_knowledge_unavailable"))

@@ -1,0 +1,239 @@
+"""The socket.io channel behind the web widget: origins checked, sessions unguessable, history replayed.
+
+Differences from Rasa 3.6.21's stock `socketio` channel, and why:
+- the stock channel never awaits `sio.enter_room`, so with `session_persistence: true` the socket never
+  joins its session's room and bot replies never arrive (RasaHQ/rasa#13027); here it is awaited;
+- the stock channel accepts connections from every origin (`cors_allowed_origins=[]` switches the check
+  off); here only the server's own origin and the configured intranet origins may connect;
+- the stock channel takes whatever `session_id` the client sends, so a guessed or chosen id reads
+  another user's conversation; here the server issues signed 128-bit ids and refuses any other;
+- the stock channel splits text, buttons and the custom payload into separate events; here each bot
+  message is one `bot_uttered` event, so the widget knows which answer card belongs to which text;
+- a reconnecting widget gets the conversation so far (`session_history`), so a page reload keeps it;
+- user text is masked with `mask_pii` before it reaches Rasa, and a failed turn still gets a reply.
+
+The widget bundle and a demo intranet page are served by the same blueprint (see bot/web/).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+
+import rasa.core.channels.channel
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot.web.history import replay_messages
+from bot.channels.rest import MESSAGE_KEYS, unavailable_message
+from bot.web.sessions import SessionIds
+from bot.privacy import mask_pii
+from bot.web import routes as web_routes
+
+log = logging.getLogger(__name__)
+
+ORIGINS_ENV = "COACH_ALLOWED_ORIGINS"
+SECRET_ENV = "COACH_SESSION_SECRET"
+DEFAULT_ORIGINS = ("http://localhost:5005", "http://127.0.0.1:5005")
+MAX_MESSAGE_CHARS = 4000  # the input guard declines long questions; this only stops abuse of the socket
+TURN_END_EVT = "bot_turn_end"  # tells the widget the bot has finished replying (hides "typing")
+
+
+def parse_origins(value: Any) -> List[str]:
+    """Origins from a YAML list or a comma-separated string, without trailing slashes."""
+    if not value:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [str(item).strip().rstrip("/") for item in items if str(item).strip()]
+
+
+class OriginPolicy:
+    """Allows the server's own origin (from the Host header) and the configured ones; nothing else.
+
+    Browsers always send Origin on a cross-site socket.io handshake, so this stops another site's page
+    from opening a conversation with our bot through the user's browser. Non-browser clients that send
+    no Origin are let through by engine.io; they could forge any header anyway.
+    """
+
+    def __init__(self, configured: Iterable[str]) -> None:
+        self.allowed = frozenset(configured)
+
+    def __call__(self, origin: Optional[str], environ: Optional[Dict[str, Any]] = None) -> bool:
+        if not origin:
+            return True
+        origin = origin.rstrip("/")
+        if origin in self.allowed:
+            return True
+        environ = environ or {}
+        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        allowed = origin == own
+        if not allowed:
+            log.warning("socketio: refused a connection from origin %s", origin)
+        return allowed
+
+
+class CoachSocketIOOutput(OutputChannel):
+    """Emits each bot message as one event: text, buttons and custom payload together."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text, room: Text,
+                 namespace: Optional[Text] = None) -> None:
+        self.sio = sio
+        self.bot_message_evt = bot_message_evt
+        self.room = room
+        self.namespace = namespace
+        self.sent = 0
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        entry = {k: message[k] for k in MESSAGE_KEYS if message.get(k)}
+        if entry:
+            await self.emit(entry)
+
+    async def emit(self, entry: Dict[Text, Any]) -> None:
+        self.sent += 1
+        await self.sio.emit(self.bot_message_evt, entry, room=self.room, namespace=self.namespace)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.emit({"text": text})
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        await self.emit({"custom": json_message})
+
+
+class SocketIOInput(InputChannel):
+    """Configured under `bot.channels.socketio.SocketIOInput:` in credentials.yml."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        origins = parse_origins(credentials.get("allowed_origins")) + parse_origins(os.environ.get(ORIGINS_ENV))
+        return cls(
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            namespace=credentials.get("namespace"),
+            session_persistence=credentials.get("session_persistence", True),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            jwt_key=credentials.get("jwt_key"),
+            jwt_method=credentials.get("jwt_method", "HS256"),
+            allowed_origins=origins or list(DEFAULT_ORIGINS),
+            session_secret=os.environ.get(SECRET_ENV) or credentials.get("session_secret"),
+        )
+
+    def __init__(self, user_message_evt: Text = "user_uttered", bot_message_evt: Text = "bot_uttered",
+                 namespace: Optional[Text] = None, session_persistence: bool = True,
+                 socketio_path: Text = "/socket.io", jwt_key: Optional[Text] = None,
+                 jwt_method: Text = "HS256", allowed_origins: Iterable[str] = DEFAULT_ORIGINS,
+                 session_secret: Optional[str] = None) -> None:
+        self.user_message_evt = user_message_evt
+        self.bot_message_evt = bot_message_evt
+        self.namespace = namespace
+        self.session_persistence = session_persistence
+        self.socketio_path = socketio_path
+        self.jwt_key = jwt_key
+        self.jwt_algorithm = jwt_method
+        self.origins = OriginPolicy(allowed_origins)
+        self.sessions = SessionIds(session_secret)
+        self.sio: Optional[AsyncServer] = None
+        self.app: Optional[Sanic] = None
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        # Used for externally triggered events; without a room there is nobody to send them to.
+        return None
+
+    async def _history(self, session_id: str) -> List[Dict[str, Any]]:
+        agent = getattr(getattr(self.app, "ctx", None), "agent", None)
+        if agent is None or agent.tracker_store is None:
+            return []
+        tracker = await agent.tracker_store.retrieve(session_id)
+        return replay_messages(tracker.events) if tracker else []
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins)
+        channel = self
+        ns = self.namespace
+
+        class _Blueprint(SocketBlueprint):
+            def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+                channel.app = app  # the agent (for history) is only reachable through the app
+                super().register(app, options)
+
+        webhook = _Blueprint(sio, self.socketio_path, "coach_socketio_webhook", __name__)
+        self.sio = sio
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        web_routes.add_routes(webhook)
+
+        @sio.on("connect", namespace=ns)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+            if not self.jwt_key:
+                return True
+            token = auth.get("token") if isinstance(auth, dict) else None
+            payload = token and rasa.core.channels.channel.decode_bearer_token(
+                token, self.jwt_key, self.jwt_algorithm)
+            return bool(payload)
+
+        @sio.on("session_request", namespace=ns)
+        async def session_request(sid: Text, data: Any) -> None:
+            asked = data.get("session_id") if isinstance(data, dict) else None
+            resumed = bool(self.session_persistence and self.sessions.is_valid(asked))
+            session_id = asked if resumed else self.sessions.new()
+            await sio.enter_room(sid, session_id, namespace=ns)  # awaited: the fix for RasaHQ/rasa#13027
+            await sio.save_session(sid, {"session_id": session_id}, namespace=ns)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=ns)
+            if resumed:
+                try:
+                    history = await self._history(session_id)
+                except Exception:  # noqa: BLE001 - a lost history must not lose the conversation
+                    log.exception("socketio: could not read the history of a session")
+                    history = []
+                await sio.emit("session_history", {"messages": history}, room=sid, namespace=ns)
+            elif asked:
+                log.info("socketio: refused a session id the server did not issue; issued a new one")
+
+        @sio.on(self.user_message_evt, namespace=ns)
+        async def handle_message(sid: Text, data: Any) -> None:
+            session_id = (await sio.get_session(sid, namespace=ns)).get("session_id")
+            if not session_id:
+                log.warning("socketio: a message arrived before session_request; ignored")
+                await sio.emit("session_required", {}, room=sid, namespace=ns)
+                return
+            text = data.get("message") if isinstance(data, dict) else None
+            if not isinstance(text, str):
+                return
+            metadata = data.get("metadata") or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            output = CoachSocketIOOutput(sio, self.bot_message_evt, session_id, ns)
+            try:
+                await on_new_message(UserMessage(
+                    mask_pii(text[:MAX_MESSAGE_CHARS]), output, session_id, input_channel=self.name(),
+                    metadata=metadata if isinstance(metadata, dict) else {}))
+            except Exception:  # noqa: BLE001 - the user gets a polite reply, operators the traceback
+                log.exception("socketio: handling a message failed")
+            if not output.sent:
+                log.error("socketio: no reply to a message (is the action server up?)")
+                message = unavailable_message(session_id)
+                message.pop("recipient_id")
+                await output.emit(message)
+            await sio.emit(TURN_END_EVT, {}, room=session_id, namespace=ns)
+
+        return webhook

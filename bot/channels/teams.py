@@ -1,0 +1,388 @@
+"""Microsoft Teams (Bot Framework): DMs and @mentions answered with Adaptive Cards whose buttons work.
+
+Registered in credentials.yml as `bot.channels.teams.TeamsInput` (route /webhooks/teams/webhook).
+Settings come from that entry or, when it leaves them out, from TEAMS_APP_ID, TEAMS_APP_PASSWORD,
+TEAMS_OPENID_METADATA_URL and TEAMS_TOKEN_URL. Without an app id and password the channel logs a
+warning and registers no webhook, so the server still starts where Teams is not set up.
+
+Written new rather than on Rasa's `botframework` channel, whose defects in 3.6.21 are: it fetches
+Microsoft's signing keys in its constructor (the server cannot start offline); it checks neither
+the issuer nor the `serviceurl` claim; an HS256 token makes it answer 500; its buttons are raw
+{title, payload} pairs that Teams ignores; and it makes blocking `requests` calls inside async
+code. Here keys are fetched lazily and cached, tokens are checked per the Bot Framework rules
+(https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication),
+a bad token is a 401 or 403, and every outgoing call is aiohttp with a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
+from urllib.parse import quote
+
+import aiohttp
+import jwt
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.messages import canned_text
+from bot.privacy import mask_pii
+from bot.render import outline, payload_of_submit, to_teams_activity
+
+log = logging.getLogger(__name__)
+
+DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+DEFAULT_TOKEN_URL = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+TOKEN_SCOPE = "https://api.botframework.com/.default"
+ISSUER = "https://api.botframework.com"
+ALGORITHMS = ["RS256"]
+LEEWAY_SECONDS = 300            # the clock skew the Bot Framework allows
+KEYS_MAX_AGE_SECONDS = 24 * 3600  # Microsoft asks bots to refresh signing keys at least daily
+KEYS_REFETCH_FLOOR_SECONDS = 300  # an unknown key id refetches at most this often (no refetch storms)
+HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)
+BEARER = re.compile(r"^Bearer\s+(\S+)$")
+AT_MENTION = re.compile(r"<at>[^<]*</at>")
+
+
+class Refused(Exception):
+    """A request the channel refuses (bad token, wrong activity, bad body); `status` is the HTTP status."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class KeysUnavailable(Exception):
+    """Microsoft's signing keys could not be fetched (and none are cached)."""
+
+
+async def get_json(session: aiohttp.ClientSession, url: str) -> Any:
+    async with session.get(url) as reply:
+        reply.raise_for_status()
+        return await reply.json(content_type=None)
+
+
+class SigningKeys:
+    """The Bot Framework's token-signing keys, fetched on first use and cached."""
+
+    def __init__(self, metadata_url: str, session: Callable[[], aiohttp.ClientSession]) -> None:
+        self.metadata_url = metadata_url
+        self._session = session
+        self._keys: Dict[str, dict] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def get(self, kid: str) -> Optional[dict]:
+        """The key with this id, refreshing the cache when it is old or the id is new to it."""
+        fetched_at = self._fetched_at
+        age = time.monotonic() - fetched_at
+        if age >= KEYS_MAX_AGE_SECONDS or (kid not in self._keys and age >= KEYS_REFETCH_FLOOR_SECONDS):
+            async with self._lock:
+                if self._fetched_at == fetched_at:  # nobody refreshed while this request waited
+                    await self._refresh()
+        return self._keys.get(kid)
+
+    async def _refresh(self) -> None:
+        try:
+            metadata = await get_json(self._session(), self.metadata_url)
+            jwks = await get_json(self._session(), metadata["jwks_uri"])
+            keys = {k["kid"]: k for k in jwks["keys"] if isinstance(k, dict) and k.get("kid")}
+        except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, TypeError, ValueError) as exc:
+            if not self._keys:
+                raise KeysUnavailable(f"could not fetch signing keys via {self.metadata_url}: {exc!r}") from exc
+            log.warning("teams: could not refresh signing keys (%r); keeping the cached ones", exc)
+            # Try again after the refetch floor rather than on every request.
+            self._fetched_at = time.monotonic() - KEYS_MAX_AGE_SECONDS + KEYS_REFETCH_FLOOR_SECONDS
+            return
+        self._keys, self._fetched_at = keys, time.monotonic()
+
+
+class TokenChecker:
+    """Checks the Bot Framework's bearer token on an incoming activity."""
+
+    def __init__(self, app_id: str, keys: SigningKeys) -> None:
+        self.app_id = app_id
+        self.keys = keys
+
+    async def claims(self, authorization: Optional[str]) -> dict:
+        """The verified claims of the request's token; Refused (401/403) if it is not acceptable."""
+        match = BEARER.match(authorization or "")
+        if not match:
+            raise Refused(401, "an Authorization: Bearer token is required")
+        token = match.group(1)
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Refused(401, "the bearer token is not a JWT") from None
+        if header.get("alg") not in ALGORITHMS:
+            raise Refused(401, f"tokens signed with {header.get('alg')!r} are not accepted")
+        key = await self.keys.get(str(header.get("kid") or ""))
+        if key is None:
+            raise Refused(401, "the token is signed with an unknown key")
+        try:
+            claims = jwt.decode(token, key=jwt.PyJWK(key, algorithm="RS256").key, algorithms=ALGORITHMS,
+                                audience=self.app_id, issuer=ISSUER, leeway=LEEWAY_SECONDS,
+                                options={"require": ["exp", "iss", "aud"]})
+        except jwt.InvalidAudienceError:
+            raise Refused(403, "the token is for another bot") from None
+        except jwt.ExpiredSignatureError:
+            raise Refused(401, "the token has expired") from None
+        except jwt.InvalidIssuerError:
+            raise Refused(401, "the token was not issued by the Bot Framework") from None
+        except (jwt.PyJWTError, ValueError, TypeError):
+            raise Refused(401, "the token's signature or claims are invalid") from None
+        claims["_endorsements"] = key.get("endorsements")
+        return claims
+
+
+def check_activity(claims: dict, activity: Dict[str, Any]) -> None:
+    """The token must have been issued for this activity's service URL (and channel, if endorsed)."""
+    claimed = claims.get("serviceurl") or claims.get("serviceUrl")
+    service_url = activity.get("serviceUrl")
+    if not isinstance(claimed, str) or not isinstance(service_url, str) or \
+            claimed.rstrip("/") != service_url.rstrip("/"):
+        raise Refused(403, "the token was not issued for this activity's serviceUrl")
+    endorsements = claims.get("_endorsements")
+    if isinstance(endorsements, list) and activity.get("channelId") not in endorsements:
+        raise Refused(403, "the signing key is not endorsed for this channel")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One user message from Teams, and where the reply goes."""
+
+    text: str
+    sender_id: str
+    activity: Dict[str, Any]
+
+
+def strip_bot_mention(text: str, activity: Dict[str, Any]) -> str:
+    bot_id = (activity.get("recipient") or {}).get("id")
+    for entity in activity.get("entities") or []:
+        if isinstance(entity, dict) and entity.get("type") == "mention" and \
+                (entity.get("mentioned") or {}).get("id") == bot_id and isinstance(entity.get("text"), str):
+            text = text.replace(entity["text"], " ")
+    if (activity.get("conversation") or {}).get("conversationType") == "channel":
+        text = AT_MENTION.sub(" ", text, count=1) if text.lstrip().startswith("<at>") else text
+    return " ".join(text.split())
+
+
+def incoming_from_activity(activity: Dict[str, Any]) -> Optional[Incoming]:
+    """A message from a person (typed, or a card button click); None for other activity types."""
+    if activity.get("type") != "message":
+        return None
+    user = (activity.get("from") or {}).get("id")
+    conversation = activity.get("conversation") or {}
+    if not isinstance(user, str) or not isinstance(conversation.get("id"), str):
+        return None
+    clicked = payload_of_submit(activity.get("value"))
+    text = clicked or strip_bot_mention(str(activity.get("text") or ""), activity)
+    # A personal chat is one conversation per user; in a channel or group chat each thread is
+    # its own conversation (Teams puts the thread into conversation.id).
+    personal = conversation.get("conversationType") in (None, "personal")
+    return Incoming(text, user if personal else f"{user}:{conversation['id']}", activity)
+
+
+class Connector:
+    """Sends replies to the Bot Framework connector, with an app token that is fetched and cached."""
+
+    def __init__(self, app_id: str, app_password: str, token_url: str,
+                 session: Callable[[], aiohttp.ClientSession]) -> None:
+        self.app_id = app_id
+        self.app_password = app_password
+        self.token_url = token_url
+        self._session = session
+        self._token: Optional[str] = None
+        self._expires_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def token(self) -> Optional[str]:
+        async with self._lock:
+            if self._token and time.monotonic() < self._expires_at:
+                return self._token
+            form = {"grant_type": "client_credentials", "client_id": self.app_id,
+                    "client_secret": self.app_password, "scope": TOKEN_SCOPE}
+            try:
+                async with self._session().post(self.token_url, data=form) as reply:
+                    reply.raise_for_status()
+                    body = await reply.json(content_type=None)
+                self._token = str(body["access_token"])
+                # Renew five minutes early so a token never expires between fetch and use.
+                self._expires_at = time.monotonic() + max(60, int(body.get("expires_in", 3600)) - 300)
+            except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, TypeError, ValueError) as exc:
+                log.error("teams: could not get an app token from %s: %r", self.token_url, exc)
+                self._token = None
+            return self._token
+
+    async def send(self, service_url: str, conversation_id: str, reply_to: Optional[str],
+                   activity: Dict[str, Any]) -> bool:
+        url = f"{service_url.rstrip('/')}/v3/conversations/{quote(conversation_id, safe='')}/activities"
+        if reply_to:
+            url += f"/{quote(reply_to, safe='')}"
+        for attempt in (1, 2):
+            token = await self.token()
+            if token is None:
+                return False
+            try:
+                async with self._session().post(url, json=activity,
+                                                headers={"Authorization": f"Bearer {token}"}) as reply:
+                    if reply.status == 401 and attempt == 1:  # the token was revoked early: fetch a new one
+                        self._token = None
+                        continue
+                    if reply.status >= 300:
+                        log.error("teams: the connector refused a reply (%s): %s", reply.status,
+                                  (await reply.text())[:300])
+                        return False
+                    return True
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                log.error("teams: sending a reply to %s failed: %r", url, exc)
+                return False
+        return False
+
+
+class TeamsOutput(OutputChannel):
+    """Replies to one incoming activity; each bot message becomes one Adaptive Card."""
+
+    def __init__(self, connector: Connector, activity: Dict[str, Any]) -> None:
+        self.connector = connector
+        self.activity = activity
+        self.sent = 0
+
+    @classmethod
+    def name(cls) -> Text:
+        return "teams"
+
+    async def post(self, reply: Dict[str, Any]) -> None:
+        a = self.activity
+        reply = {**reply, "from": a.get("recipient"), "recipient": a.get("from"),
+                 "conversation": a.get("conversation"), "replyToId": a.get("id")}
+        if await self.connector.send(a["serviceUrl"], a["conversation"]["id"], a.get("id"), reply):
+            self.sent += 1
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        doc = outline(message)
+        if not doc.is_empty:
+            await self.post(to_teams_activity(doc))
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+class TeamsInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "teams"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TeamsInput":
+        creds = credentials or {}
+        env = os.environ.get
+        return cls(app_id=creds.get("app_id") or env("TEAMS_APP_ID", ""),
+                   app_password=creds.get("app_password") or env("TEAMS_APP_PASSWORD", ""),
+                   openid_metadata_url=creds.get("openid_metadata_url") or env("TEAMS_OPENID_METADATA_URL")
+                   or DEFAULT_OPENID_METADATA_URL,
+                   token_url=creds.get("token_url") or env("TEAMS_TOKEN_URL") or DEFAULT_TOKEN_URL)
+
+    def __init__(self, app_id: str = "", app_password: str = "",
+                 openid_metadata_url: str = DEFAULT_OPENID_METADATA_URL, token_url: str = DEFAULT_TOKEN_URL) -> None:
+        self.app_id = app_id
+        self.app_password = app_password
+        self._http: Optional[aiohttp.ClientSession] = None
+        self.checker = TokenChecker(app_id, SigningKeys(openid_metadata_url, self.http))
+        self.connector = Connector(app_id, app_password, token_url, self.http)
+        self._tasks: Set[asyncio.Task] = set()
+        if not self.configured:
+            log.warning("teams: TEAMS_APP_ID and TEAMS_APP_PASSWORD are not both set; "
+                        "the Teams channel is off (see docs/teams/setup.md)")
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.app_id and self.app_password)
+
+    def http(self) -> aiohttp.ClientSession:
+        """One client session for every outgoing call, created inside the server's event loop."""
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
+        return self._http
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("coach_teams_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            if not self.configured:
+                return response.json({"status": "not configured"}, status=HTTPStatus.SERVICE_UNAVAILABLE)
+            return response.json({"status": "ok"})
+
+        if not self.configured:
+            return webhook
+
+        @webhook.listener("after_server_stop")
+        async def close_http(*_: Any) -> None:
+            if self._http is not None:
+                await self._http.close()
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                claims = await self.checker.claims(request.headers.get("Authorization"))
+                activity = parse_activity(request.body)
+                check_activity(claims, activity)
+            except Refused as exc:
+                log.warning("teams: refused a request (%s): %s", exc.status, exc.reason)
+                return response.json({"error": exc.reason}, status=exc.status)
+            except KeysUnavailable as exc:
+                log.error("teams: %s", exc)
+                return response.json({"error": "cannot verify tokens right now"},
+                                     status=HTTPStatus.SERVICE_UNAVAILABLE)
+            incoming = incoming_from_activity(activity)
+            if incoming is not None:
+                self.start(incoming, on_new_message)
+            return response.text("", status=HTTPStatus.OK)
+
+        return webhook
+
+    def start(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        task = asyncio.create_task(self.answer(incoming, on_new_message))
+        self._tasks.add(task)  # keep a reference so the task is not garbage-collected
+        task.add_done_callback(self._tasks.discard)
+
+    async def answer(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        output = TeamsOutput(self.connector, incoming.activity)
+        conversation = incoming.activity.get("conversation") or {}
+        message = UserMessage(mask_pii(incoming.text), output, incoming.sender_id, input_channel=self.name(),
+                              metadata={"conversation_type": conversation.get("conversationType"),
+                                        "tenant": (incoming.activity.get("channelData") or {}).get("tenant")})
+        try:
+            await on_new_message(message)
+        except Exception:  # noqa: BLE001 - the user gets a polite reply, operators the traceback
+            log.exception("teams: handling a message from %s failed", incoming.sender_id)
+        if not output.sent:
+            log.error("teams: no reply for %s (is the action server up?)", incoming.sender_id)
+            await output.send_response(incoming.sender_id, {"text": canned_text("utter_error_knowledge_unavailable")})
+
+
+def parse_activity(body: bytes) -> Dict[str, Any]:
+    """The activity in the request body; Refused(400) when it is not one we can answer."""
+    try:
+        activity = json.loads(body)
+    except ValueError:
+        raise Refused(400, "the body must be a JSON activity") from None
+    if not isinstance(activity, dict):
+        raise Refused(400, "the body must be a JSON object")
+    if not isinstance(activity.get("serviceUrl"), str) or not isinstance(activity.get("type"), str):
+        raise Refused(400, "the activity needs 'type' and 'serviceUrl'")
+    conversation = activity.get("conversation")
+    if activity["type"] == "message" and not (isinstance(conversation, dict) and isinstance(conversation.get("id"), str)):
+        raise Refused(400, "a message activity needs conversation.id")
+    return activity

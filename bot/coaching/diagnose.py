@@ -1,0 +1,91 @@
+"""Diagnosis: the prompts for the theme and challenge steps, and matching a leader's own
+description of their difficulty to one of the report's challenges.
+
+Matching uses the same retriever as questions (bot.engine), restricted to challenges, with the
+same decline thresholds (coach.yml `decision`), so a description the report does not cover is not
+forced onto a challenge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from bot.answer import render as r
+from bot.answer import types as t
+from bot.coaching.steps import OTHER_CHALLENGE, choice_payload
+from bot.engine import Engine
+from bot.knowledge.model import Kind, Knowledge
+
+OTHER_TITLE = "Something else — let me describe it"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    text: str
+    buttons: list[t.ButtonPayload]
+
+
+@dataclass(frozen=True)
+class Match:
+    challenge_id: str
+    score: float
+    in_theme: bool   # False when the best match lies under another theme than the one chosen
+
+
+def themes(knowledge: Knowledge) -> dict[str, str]:
+    return {theme.id: theme.title for theme in knowledge.of_kind(Kind.THEME)}
+
+
+def challenges(knowledge: Knowledge, theme: Optional[str]) -> dict[str, str]:
+    """The challenges offered at the challenge step: the chosen theme's, in Table 2 order."""
+    return {c.id: c.title for c in knowledge.challenges_in(theme or "")}
+
+
+def theme_prompt(knowledge: Knowledge) -> Prompt:
+    lines = ["Which of these feels hardest in this collaboration?"]
+    buttons = []
+    for theme in knowledge.of_kind(Kind.THEME):
+        lines.append(f"- **{theme.title}** — {theme.summary}")
+        buttons.append(r.button(theme.title, choice_payload("theme", theme.id)))
+    return Prompt("\n".join(lines), buttons)
+
+
+def challenge_prompt(knowledge: Knowledge, theme: str) -> Prompt:
+    title = knowledge[theme].title if theme in knowledge else theme
+    options = challenges(knowledge, theme)
+    lines = [f"Under **{title}**, the report names these challenges (Table 2). Which is closest to yours?"]
+    lines += [f"{n}. {name}" for n, name in enumerate(options.values(), start=1)]
+    lines.append("\nOr choose *something else* and describe it in your own words.")
+    buttons = [r.button(name, choice_payload("challenge", cid)) for cid, name in options.items()]
+    buttons.append(r.button(OTHER_TITLE, choice_payload("challenge", OTHER_CHALLENGE)))
+    return Prompt("\n".join(lines), buttons)
+
+
+def confirm_prompt(knowledge: Knowledge, challenge_id: str, chosen_theme: Optional[str]) -> Prompt:
+    challenge = knowledge[challenge_id]
+    theme = knowledge[challenge.theme].title if challenge.theme in knowledge else challenge.theme
+    moved = "" if challenge.theme == chosen_theme else f" (the report puts it under {theme}, not the theme you chose)"
+    text = (f"That sounds like **{challenge.title}**, a challenge the report names under {theme}{moved}:\n\n"
+            f"{r.blockquote([challenge.quotes[0]])}\n\n{r.cite_line(knowledge, challenge)}\n\nIs that it?")
+    return Prompt(text, [r.button("Yes, that's it", choice_payload("confirm", "yes")),
+                         r.button("No — show me the list", choice_payload("confirm", "no"))])
+
+
+def match_challenge(engine: Engine, description: str, theme: Optional[str]) -> Optional[Match]:
+    """The challenge a description is closest to, or None when nothing is close enough.
+
+    A challenge under the chosen theme wins when it scores within `clarify_margin` of the best.
+    """
+    knowledge = engine.knowledge
+    decision = engine.settings.decision
+    hits = [h for h in engine.retriever.retrieve(description).items if knowledge[h.item_id].kind is Kind.CHALLENGE]
+    if not hits:
+        return None
+    best = hits[0]
+    if best.score < decision.decline_below or best.dense < decision.dense_floor:
+        return None
+    in_theme = next((h for h in hits if knowledge[h.item_id].theme == theme), None)
+    if in_theme is not None and in_theme.score >= best.score - decision.clarify_margin:
+        best = in_theme
+    return Match(best.item_id, best.score, knowledge[best.item_id].theme == theme)

@@ -1,0 +1,135 @@
+"""Conversation storage that fails loudly, masks personal data, and can be health-checked.
+
+Rasa 3.6.21 wraps every tracker store in a `FailSafeTrackerStore`: when the database is unreachable
+it logs one line and carries on with a blank in-memory tracker, so the user silently loses the
+conversation's history, slots and step. `fail_loudly(agent)` replaces that fallback with an exception
+(`StoreUnavailable`) that the REST channel turns into a 503 "briefly unavailable" reply
+(docs/adr/0005-fail-loudly-when-conversations-cannot-be-stored.md).
+
+`GuardedSQLTrackerStore` is Rasa's SQL store (SQLite by default, PostgreSQL in production) plus:
+- user text is masked with `bot.privacy.mask_pii` before it is written, whatever channel it came by;
+- a relative SQLite path is resolved against the project root, so every command finds the same file,
+  and COACH_CONVERSATIONS_DB overrides it (tests and throwaway runs keep their own file);
+- PostgreSQL connections time out after a few seconds instead of hanging a turn;
+- the last error is remembered for the health check, and `ping()` checks the database.
+
+Configured in endpoints.yml as `tracker_store: {type: bot.stores.GuardedSQLTrackerStore, ...}`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, TypeVar
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.config import PROJECT_ROOT
+from bot.privacy import mask_pii
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# libpq's connect timeout (seconds): an unreachable database fails the turn quickly instead of
+# holding the conversation lock until it expires.
+POSTGRES_CONNECT_TIMEOUT = "5"
+
+
+class StoreUnavailable(Exception):
+    """The conversation store could not be read or written, so the turn must not go ahead."""
+
+
+def mask_user_events(tracker: DialogueStateTracker) -> None:
+    """Mask personal data in the tracker's user messages, in place, before they are stored."""
+    for event in tracker.events:
+        if isinstance(event, UserUttered) and event.text:
+            masked = mask_pii(event.text)
+            if masked != event.text:
+                event.text = masked
+                if isinstance(event.parse_data, dict) and "text" in event.parse_data:
+                    event.parse_data["text"] = masked
+
+
+def resolve_sqlite_db(db: str) -> str:
+    """The SQLite file to use: COACH_CONVERSATIONS_DB or `db`, relative to the project root, folder created."""
+    path = Path(os.environ.get("COACH_CONVERSATIONS_DB") or db)
+    if not path.is_absolute():
+        path = PROJECT_ROOT / path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+class GuardedSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store that masks user text, records failures and can be pinged."""
+
+    def __init__(self, domain=None, dialect: Text = "sqlite", host: Optional[Text] = None,
+                 port: Optional[int] = None, db: Text = "build/conversations.db", username: Text = None,
+                 password: Text = None, event_broker=None, login_db: Optional[Text] = None,
+                 query: Optional[Dict] = None, **kwargs: Any) -> None:
+        if dialect == "sqlite":
+            db = resolve_sqlite_db(db)
+        elif dialect.startswith("postgresql"):
+            query = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT, **(query or {})}
+        self.last_error: Optional[str] = None
+        self.last_error_at: Optional[float] = None
+        super().__init__(domain, dialect, host, port, db, username, password, event_broker, login_db, query,
+                         **kwargs)
+        log.info("conversations are stored in %s", self.engine.url.render_as_string(hide_password=True))
+
+    async def _guard(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
+        try:
+            result = await call()
+        except Exception as exc:  # noqa: BLE001 - any storage failure must stop the turn
+            self.last_error, self.last_error_at = f"{what} failed: {type(exc).__name__}: {exc}", time.time()
+            log.error("tracker store: %s", self.last_error)
+            raise StoreUnavailable(self.last_error) from exc
+        self.last_error = None
+        return result
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self._guard("reading a conversation", lambda: super(GuardedSQLTrackerStore, self)
+                                 .retrieve(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        return await self._guard("reading a conversation", lambda: super(GuardedSQLTrackerStore, self)
+                                 .retrieve_full_tracker(conversation_id))
+
+    async def keys(self) -> Iterable[Text]:
+        return await self._guard("listing conversations", lambda: super(GuardedSQLTrackerStore, self).keys())
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        # Channels mask on the way in; this is the defence for any channel that forgets.
+        mask_user_events(tracker)
+        await self._guard("saving a conversation", lambda: super(GuardedSQLTrackerStore, self).save(tracker))
+
+    def ping(self) -> None:
+        """Raise if the database cannot answer a trivial query."""
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+
+
+def _raise_unavailable(error: Exception) -> None:
+    log.error("tracker store unavailable; refusing to continue with a blank conversation: %s", error)
+    raise StoreUnavailable(str(error)) from error
+
+
+def fail_loudly(agent: Any) -> None:
+    """Make the agent's tracker store raise instead of silently falling back to memory (idempotent)."""
+    store = getattr(agent, "tracker_store", None)
+    if isinstance(store, FailSafeTrackerStore) and store._on_tracker_store_error is not _raise_unavailable:
+        # The constructor argument Rasa offers for exactly this; Agent builds the wrapper without it.
+        store._on_tracker_store_error = _raise_unavailable
+
+
+def primary_store(agent: Any) -> Optional[TrackerStore]:
+    """The configured tracker store behind Rasa's FailSafe (and awaitable) wrappers."""
+    store = getattr(agent, "tracker_store", None)
+    while store is not None and hasattr(store, "_tracker_store"):
+        store = store._tracker_store
+    return store

@@ -1,0 +1,1 @@
+"""The web widget's server side: signed session ids, history replay, and the widget files and demo page."""

@@ -1,0 +1,147 @@
+"""Whole conversations over the REST channel of a running bot (real NLU, real model, real index)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.server
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def answer_of(message: dict) -> dict:
+    return message["custom"]["answer"]
+
+
+def only(messages: list[dict]) -> dict:
+    assert len(messages) == 1, messages
+    return messages[0]
+
+
+def assert_verbatim(answer: dict, report_text) -> None:
+    for citation in answer["citations"]:
+        assert report_text.contains(citation["quote"]), citation["quote"]
+    for quote in (answer.get("example") or {}).get("quotes", []):
+        assert report_text.contains(quote), quote
+
+
+def test_a_greeting_introduces_the_assistant(bot_server):
+    message = only(bot_server.say(new_sender(), "hello"))
+    assert "Collaboration Coach" in message["text"]
+
+
+def test_a_leaders_question_gets_one_message_with_text_buttons_and_a_cited_payload(bot_server, report_text):
+    message = only(bot_server.say(new_sender(), "partners dont trust us what do i do"))
+    answer = answer_of(message)
+    assert answer["status"] == "answered"
+    assert answer["enabler"]["theme"] == "Relationships"
+    assert answer["enabler"]["title"] in message["text"]
+    assert answer["citations"] and message["buttons"]
+    assert all(c["source"].startswith("Collaboration Executive Summary") for c in answer["citations"])
+    assert_verbatim(answer, report_text)
+
+
+def test_follow_ups_work_in_context(bot_server, report_text):
+    sender = new_sender()
+    first = answer_of(only(bot_server.say(sender, "our budgets are ring-fenced so we can't pool money")))
+    assert first["enabler"]["id"] == "dedicated_flexible_funding"
+    second = answer_of(only(bot_server.say(sender, "what else helps?")))
+    assert second["status"] == "answered"
+    assert second["enabler"]["id"] != first["enabler"]["id"]
+    example = answer_of(only(bot_server.say(sender, "show me the example")))
+    assert example["example"] is not None
+    another = answer_of(only(bot_server.say(sender, "another example")))
+    assert another["example"]["id"] != example["example"]["id"]
+    for answer in (first, second, example, another):
+        assert_verbatim(answer, report_text)
+
+
+def test_a_follow_up_button_payload_is_understood(bot_server):
+    sender = new_sender()
+    message = only(bot_server.say(sender, "partners dont trust us what do i do"))
+    button = next(b for b in message["buttons"] if b["title"] == "Another enabler")
+    again = answer_of(only(bot_server.say(sender, button["payload"])))
+    assert again["status"] == "answered"
+    assert again["enabler"]["id"] != answer_of(message)["enabler"]["id"]
+
+
+def test_a_fact_question_gets_the_sentence_that_answers_it(bot_server, report_text):
+    message = only(bot_server.say(new_sender(), "how many leaders were interviewed?"))
+    answer = answer_of(message)
+    assert answer["status"] == "answered_fact"
+    assert answer["enabler"] is None
+    assert [c["quote"] for c in answer["citations"]] == [
+        "Across the case studies, Ipsos MORI interviewed 37 participants from a wide range of organisations "
+        "and regions, as shown below."]
+    assert_verbatim(answer, report_text)
+
+
+@pytest.mark.parametrize("question", ["what's the weather in Leeds tomorrow?", "how do I renew my passport",
+                                      "what is 17 times 23", "can I be sued for breach of contract by a partner?"])
+def test_off_topic_questions_are_declined_without_an_enabler_or_citation(bot_server, question):
+    message = only(bot_server.say(new_sender(), question))
+    answer = answer_of(message)
+    assert answer["status"] == "unanswerable_out_of_scope"
+    assert answer["enabler"] is None and answer["citations"] == []
+    assert "I can help with" in message["text"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "I didn't get a question"),
+    ("     ", "I didn't get a question"),
+    ("x" * 10_000, "That's a long message"),
+    ("🤝🤝🤝", "I can only read words"),
+    ("Sut gallwn ni weithio'n well gyda partneriaid?", "I can only answer in English"),
+    ("我们如何与合作伙伴建立信任？", "I can only answer in English"),
+])
+def test_bad_input_gets_a_polite_reply(bot_server, text, expected):
+    message = only(bot_server.say(new_sender(), text))
+    assert expected in message["text"]
+    assert "Traceback" not in json.dumps(message)
+
+
+def test_markup_in_a_question_is_ignored_and_the_question_answered(bot_server):
+    message = only(bot_server.say(new_sender(), "<script>alert('x')</script> how do we build trust with partners?"))
+    assert answer_of(message)["status"] == "answered"
+    assert "<script>" not in message["text"]
+
+
+def test_conversation_basics(bot_server):
+    sender = new_sender()
+    assert "automated assistant" in only(bot_server.say(sender, "are you a bot?"))["text"]
+    assert "I answer questions about collaboration" in only(bot_server.say(sender, "what can you do?"))["text"]
+    assert "welcome" in only(bot_server.say(sender, "thanks"))["text"]
+    assert "Goodbye" in only(bot_server.say(sender, "bye"))["text"]
+    assert "start again" in only(bot_server.say(sender, "/restart"))["text"]
+
+
+def test_feedback_is_acknowledged_after_an_answer(bot_server):
+    sender = new_sender()
+    bot_server.say(sender, "how do we get buy-in from frontline staff?")
+    assert "glad that helped" in only(bot_server.say(sender, "/feedback_helpful"))["text"]
+    assert "Thank you for telling me" in only(bot_server.say(sender, "/feedback_unhelpful"))["text"]
+
+
+def test_restart_forgets_what_was_shown(bot_server):
+    sender = new_sender()
+    bot_server.say(sender, "partners dont trust us what do i do")
+    bot_server.say(sender, "/restart")
+    assert "ask me a question first" in only(bot_server.say(sender, "/feedback_helpful"))["text"]
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b"{not json", "must be JSON"),
+    (b'{"message": "hi"}', "'sender' is required"),
+    (b'{"sender": "x", "message": 5}', "'message' is required and must be a string"),
+    (b'["sender", "message"]', "must be a JSON object"),
+    (b'\xff\xfe{"sender": "x"}', "UTF-8"),
+])
+def test_client_mistakes_get_a_400_that_says_what_is_wrong(bot_server, body, reason):
+    status, reply = bot_server.post("/webhooks/rest/webhook", body)
+    assert status == 400
+    assert reason in reply["error"]

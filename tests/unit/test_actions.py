@@ -1,0 +1,88 @@
+"""The Rasa actions are thin: slots in, bot.answer called, one message with the payload, slots out."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions
+from bot.engine import set_engine
+
+
+@pytest.fixture(autouse=True)
+def engine(fake_engine):
+    set_engine(fake_engine)
+    yield fake_engine
+    set_engine(None)
+
+
+def tracker(text: str, intent: str = "ask_question", slots: dict | None = None, entities=None) -> Tracker:
+    return Tracker(sender_id="t", slots=slots or {}, latest_message={
+        "text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
+        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen")
+
+
+def run(action, t: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def test_answering_utters_one_message_with_text_buttons_and_payload_and_remembers_it():
+    messages, events = run(actions.ActionAnswerQuestion(), tracker("Adopting facilitative styles of leadership"))
+    assert len(messages) == 1
+    message = messages[0]
+    assert message["text"] and message["buttons"]
+    assert message["custom"]["answer"]["enabler"]["id"] == "adopting_facilitative_leadership"
+    assert SlotSet("enabler_id", "adopting_facilitative_leadership") in events
+    assert SlotSet("shown_enablers", ["adopting_facilitative_leadership"]) in events
+    assert SlotSet("last_query", "Adopting facilitative styles of leadership") in events
+
+
+def test_a_decline_utters_the_domain_response_with_an_empty_payload():
+    messages, events = run(actions.ActionAnswerQuestion(), tracker(""))
+    assert messages[0]["response"] == "utter_unanswerable_empty"
+    assert messages[0]["custom"]["answer"]["citations"] == []
+    assert all(e["name"] != "enabler_id" for e in events)
+
+
+def test_another_enabler_reads_what_was_shown_from_slots():
+    slots = {"last_query": "funding", "challenge_id": "siloed_funding_and_competition",
+             "shown_enablers": ["dedicated_flexible_funding"], "enabler_id": "dedicated_flexible_funding"}
+    messages, events = run(actions.ActionAnotherEnabler(), tracker("what else", "ask_another_enabler", slots))
+    assert messages[0]["custom"]["answer"]["enabler"]["id"] == "existing_cross_sector_structures"
+    assert SlotSet("shown_enablers", ["dedicated_flexible_funding", "existing_cross_sector_structures"]) in events
+
+
+def test_choosing_a_topic_uses_the_button_entity():
+    t = tracker('/choose_topic{"topic_id":"being_solutions_focused"}', "choose_topic",
+                entities=[{"entity": "topic_id", "value": "being_solutions_focused"}])
+    messages, _ = run(actions.ActionChooseTopic(), t)
+    assert messages[0]["custom"]["answer"]["enabler"]["title"] == "Being solutions-focused"
+
+
+def test_feedback_is_recorded_in_the_tracker_against_the_last_answer():
+    messages, events = run(actions.ActionRecordFeedback(),
+                           tracker("/feedback_unhelpful", "feedback_unhelpful", {"last_answer_id": "abc123"}))
+    assert events == [SlotSet("feedback", {"answer_id": "abc123", "helpful": False})]
+    assert messages[0]["response"] == "utter_feedback_unhelpful"
+
+
+def test_feedback_with_nothing_to_rate_records_nothing():
+    messages, events = run(actions.ActionRecordFeedback(), tracker("helpful", "feedback_helpful"))
+    assert events == [] and messages[0]["response"] == "utter_feedback_nothing_to_rate"
+
+
+def test_a_knowledge_failure_becomes_the_polite_unavailable_reply(monkeypatch):
+    from bot.errors import IndexMissingError
+
+    def broken():
+        raise IndexMissingError("no index")
+
+    monkeypatch.setattr(actions, "load_engine", broken)
+    messages, _ = run(actions.ActionAnswerQuestion(), tracker("how do we build trust"))
+    assert messages[0]["response"] == "utter_error_knowledge_unavailable"

@@ -16,7 +16,7 @@ RASA_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null
 MODEL := models/coach.tar.gz
 INDEX := build/index/meta.json
 
-.PHONY: help install validate nlu index train run test test-unit test-model test-rasa eval clean
+.PHONY: help install validate nlu index train run test test-unit test-rasa test-browser eval widget screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -61,7 +61,10 @@ test: $(INDEX) $(MODEL) ## everything CI runs: data validation, unit, model and 
 	$(MAKE) test-rasa
 
 test-unit: $(VENV)/.installed ## fast tests only (fake encoder, no servers)
-	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q tests/unit tests/coaching -m "not server and not model"
+
+test-browser: $(INDEX) $(MODEL) ## web widget tests in headless Chromium (/usr/bin/chromium) against the running bot
+	$(PY) -m pytest -q tests/browser
 
 test-rasa: $(MODEL) ## Rasa test stories, failing on any prediction error
 	bash scripts/rasa-test-stories.sh
@@ -71,6 +74,12 @@ eval: $(INDEX) $(MODEL) ## accuracy on the dev and held-out sets, ours vs BM25 a
 	$(PY) -m bot.cli eval --dev-set tests/eval/heldout_set.yml --write docs/eval-heldout.md
 	$(VENV)/bin/rasa test nlu --cross-validation --folds 3 --out build/nlu-cv --no-plot > build/nlu-cv.log 2>&1
 	$(PY) scripts/nlu_cv_summary.py build/nlu-cv
+
+widget: ## rebuild the web widget bundle in bot/web/static from widget/src (Node 20 + npm)
+	cd widget && npm ci --no-audit --no-fund && npm run build
+
+screenshots: $(INDEX) $(MODEL) ## re-take docs/screenshots/widget-*.png from the real demo page
+	$(PY) scripts/screenshots.py
 
 clean: ## remove the index, trained models and test output (keeps .venv)
 	rm -rf build models results

@@ -68,7 +68,8 @@ class _AnswerAction(Action, abc.ABC):
         except CoachError as exc:
             log.error("knowledge unavailable: %s", exc)
             answer, query = compose.canned(t.KNOWLEDGE_UNAVAILABLE), None
-        return utter(dispatcher, answer, memory, query)
+        # A new question starts a new thread: what earlier questions showed is forgotten.
+        return utter(dispatcher, answer, compose.Memory() if query is not None else memory, query)
 
 
 class ActionAnswerQuestion(_AnswerAction):

@@ -44,6 +44,8 @@ class DecisionSettings:
     lookup_min_score: float
     exact_match: float
     advice_fact_margin: float
+    unexplained_penalty: float
+    unexplained_max: int
 
 
 @dataclass(frozen=True)

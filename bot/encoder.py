@@ -53,6 +53,13 @@ class SentenceTransformerEncoder:
         self.batch_size = batch_size
         self._model = None
 
+    def known_words(self) -> frozenset[str]:
+        """Whole English words in the model's tokenizer vocabulary (for the spelling guard)."""
+        vocab = Path(resolve_model_path(self.name)) / "vocab.txt"
+        if not vocab.exists():
+            return frozenset()
+        return frozenset(w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha() and w.islower())
+
     def _load(self):
         if self._model is None:
             from sentence_transformers import SentenceTransformer  # heavy: import on first use

@@ -22,6 +22,10 @@ own same she should so some such than that the their theirs them then there thes
 through to too under until up very was we were what when where which while who whom why will with would
 you your yours yourself im ive id weve were youre cant wont isnt arent doesnt didnt s t re ll ve d m
 us let lets really still one ones way ways thing things need needs tell say says said much many
+ever even every already always never anyone anybody anything someone somebody something everyone
+everything nothing nobody last next possibly possible supposed against quite rather almost yet
+again back going goes gone come comes came know knew known think thought want wants wanted
+make makes made lot lots bit kind sort get got seem seems seemed keep keeps kept try tried
 """.split())
 
 
@@ -46,25 +50,39 @@ def tokens(text: str) -> list[str]:
 
 
 class SpellingCorrector:
-    """Maps a word the corpus has never seen to the closest corpus word, if one is close enough."""
+    """Maps a misspelt word onto the closest corpus word, if one is close enough.
 
-    def __init__(self, vocabulary: Iterable[str], min_ratio: float) -> None:
+    A word counts as misspelt only if neither the corpus nor the English word list (the embedding
+    model's own vocabulary) knows it: "beaurocracy" becomes "bureaucracy", but "train" is left
+    alone rather than turned into "rain".
+    """
+
+    def __init__(self, vocabulary: Iterable[str], min_ratio: float, english: Iterable[str] = ()) -> None:
         self.vocabulary = sorted(set(vocabulary))
         self._known = set(self.vocabulary)
+        self._english = frozenset(english)
         self.min_ratio = min_ratio
 
     def correct(self, word: str) -> str:
-        if word in self._known or len(word) < 4 or word.isdigit():
+        if word in self._known or word in self._english or len(word) < 4 or word.isdigit():
             return word
         match = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=self.min_ratio)
         return match[0] if match else word
+
+    def correct_text(self, text: str) -> str:
+        """The text with misspelt words replaced, for the dense model (which has no spell checker)."""
+        def fix(m: re.Match) -> str:
+            word = m.group(0)
+            fixed = self.correct(word.lower())
+            return word if fixed == word.lower() else fixed
+        return re.sub(r"[A-Za-z]+", fix, text)
 
 
 class BM25:
     """Okapi BM25 over one document per item."""
 
     def __init__(self, documents: Mapping[str, str], k1: float = 1.2, b: float = 0.75,
-                 spelling_min_ratio: float = 0.84) -> None:
+                 spelling_min_ratio: float = 0.84, english: Iterable[str] = ()) -> None:
         self.k1, self.b = k1, b
         self.doc_tokens = {doc_id: tokens(text) for doc_id, text in documents.items()}
         self.term_freqs = {doc_id: Counter(toks) for doc_id, toks in self.doc_tokens.items()}
@@ -75,7 +93,7 @@ class BM25:
         n = len(self.doc_tokens)
         self.idf = {term: math.log(1 + (n - f + 0.5) / (f + 0.5)) for term, f in df.items()}
         self.speller = SpellingCorrector(
-            (w for text in documents.values() for w in words(text)), spelling_min_ratio)
+            (w for text in documents.values() for w in words(text)), spelling_min_ratio, english)
 
     def query_tokens(self, query: str) -> list[str]:
         return [stem(self.speller.correct(w)) for w in words(query)]
@@ -100,14 +118,14 @@ class BM25:
 # timetables, no product advice and no legal text. A question *asking for* one of those is declined
 # unless a report fact (participants, dates, the PPE factory's output...) answers it well; see
 # decision.lookup_min_score. Patterns describe the form of the request, not particular topics.
-LOOKUP_PATTERNS = {
+LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, not figure
+    "contact": re.compile(
+        r"\b(phone|telephone|switchboard|email address|postcode|opening hours|contact details|address (of|for))\b"),
     "figure": re.compile(
         r"\bhow (many|much)\b|\bconvert\b"
         r"|\bwhat(?:s| is| are| was| were)? (?:the )?(?:\w+ ){0,4}"
         r"(budget|rate|population|figure|cost|price|salary|wage|spend|spending|pay scale|deficit|number)s?\b"
         r"|\bwhat does [\w ]+ (spend|cost|earn|pay)\b"),
-    "contact": re.compile(
-        r"\b(phone|telephone|switchboard|email address|postcode|opening hours|contact details|address (of|for))\b"),
     "schedule": re.compile(r"\bwhat time\b|\bwhen is the next\b|\btimetables?\b"),
     "recommendation": re.compile(
         r"\brecommend\b|\bsuggest (an?|some)\b|\b(best|cheapest) (?!way)\w+(?: \w+)? (to buy|for)\b"
@@ -131,5 +149,23 @@ def lookup_kind(text: str) -> str | None:
     return next((kind for kind, pattern in LOOKUP_PATTERNS.items() if pattern.search(plain)), None)
 
 
+PARTICIPANTS_PATTERN = re.compile(r"\b(interview\w*|participa\w*|took part|take part|spoke to|talked to)\b")
+
+
+def asks_about_participants(text: str) -> bool:
+    """"How many East Ayrshire leaders were interviewed?" asks about Table 1, not the example."""
+    return bool(PARTICIPANTS_PATTERN.search(_plain(text)))
+
+
 def asks_for_advice(text: str) -> bool:
     return bool(ADVICE_PATTERN.search(_plain(text)))
+
+
+def unexplained_words(text: str, corpus_stems: frozenset[str], speller: SpellingCorrector) -> list[str]:
+    """Content words of the question that nothing in the knowledge mentions (after spelling fixes).
+
+    "TUPE", "furlough" or "booster" in a question are a sign it is about something the report
+    does not cover, however well its other words match.
+    """
+    return [w for w in words(text)
+            if len(w) >= 4 and not w.isdigit() and stem(speller.correct(w)) not in corpus_stems]

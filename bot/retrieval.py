@@ -16,8 +16,8 @@ import numpy as np
 from bot.config import RetrievalSettings
 from bot.encoder import Encoder
 from bot.index import DenseIndex
-from bot.knowledge.model import Knowledge
-from bot.lexical import BM25
+from bot.knowledge.model import Kind, Knowledge
+from bot.lexical import BM25, tokens, unexplained_words
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -37,6 +37,7 @@ class Retrieval:
     query: str
     items: list[ItemScore]
     quote_scores: dict[tuple[str, int], float] = field(default_factory=dict)
+    unexplained: list[str] = field(default_factory=list)  # query words no in-scope item mentions
 
     def score_of(self, item_id: str) -> float:
         for hit in self.items:
@@ -66,9 +67,13 @@ class HybridRetriever:
         self.encoder = encoder
         self.settings = settings
         self.mode = mode
+        english = getattr(encoder, "known_words", lambda: frozenset())()
         self.bm25 = BM25({i: item_document(knowledge, i) for i in knowledge.items},
                          k1=settings.bm25_k1, b=settings.bm25_b,
-                         spelling_min_ratio=settings.spelling_min_ratio)
+                         spelling_min_ratio=settings.spelling_min_ratio, english=english)
+        self.in_scope_stems = frozenset(
+            t for item in knowledge.items.values() if item.kind is not Kind.OUT_OF_SCOPE
+            for t in tokens(item_document(knowledge, item.id)))
 
     def _dense(self, query: str) -> tuple[dict[str, float], dict[tuple[str, int], float]]:
         vector: np.ndarray = self.encoder.encode([query])[0]
@@ -83,7 +88,8 @@ class HybridRetriever:
 
     def retrieve(self, query: str) -> Retrieval:
         s = self.settings
-        dense, quotes = self._dense(query) if self.mode != "bm25" else ({}, {})
+        # The dense model has no spell checker: give it the corrected question.
+        dense, quotes = self._dense(self.bm25.speller.correct_text(query)) if self.mode != "bm25" else ({}, {})
         raw_lexical = self.bm25.scores(query) if self.mode != "dense" else {}
         scored = []
         for item_id in self.knowledge.items:
@@ -98,4 +104,5 @@ class HybridRetriever:
                 score = s.dense_weight * d + s.lexical_weight * lex
             scored.append(ItemScore(item_id, score, d, lex))
         scored.sort(key=lambda h: h.score, reverse=True)
-        return Retrieval(query=query, items=scored, quote_scores=quotes)
+        return Retrieval(query=query, items=scored, quote_scores=quotes,
+                         unexplained=unexplained_words(query, self.in_scope_stems, self.bm25.speller))

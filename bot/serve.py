@@ -50,6 +50,9 @@ def wait_for(url: str, timeout: float, process: subprocess.Popen) -> bool:
 # Rasa's lock lifetime (seconds). The REST channel ends a turn after COACH_TURN_TIMEOUT (20 s), so a
 # ticket never expires while its turn is still running; Rasa's own default is 60 s.
 DEFAULT_TICKET_LOCK_LIFETIME = "30"
+# The action server answers one request at a time on its event loop; letting torch spread one small
+# MiniLM encode over every core only makes the threads fight (docs/benchmarks.md), so one thread.
+ACTION_SERVER_THREADS = "1"
 
 
 def endpoints_for(path: Path, action_url: str, workdir: Path) -> Path:
@@ -112,7 +115,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                 endpoints = endpoints_for(endpoints, args.action_url, workdir)
         else:
             actions = subprocess.Popen([sys.executable, "-m", "bot.action_server", "--port", str(args.action_port)],
-                                       cwd=PROJECT_ROOT, env=env)
+                                       cwd=PROJECT_ROOT, env={"OMP_NUM_THREADS": ACTION_SERVER_THREADS, **env})
             if not wait_for(f"http://127.0.0.1:{args.action_port}/health", args.startup_timeout, actions):
                 print("serve: the action server did not start (see its log above)", file=sys.stderr)
                 return 1

@@ -10,7 +10,8 @@ conversation's history, slots and step. `fail_loudly(agent)` replaces that fallb
 - user text is masked with `bot.privacy.mask_pii` before it is written, whatever channel it came by;
 - a relative SQLite path is resolved against the project root, so every command finds the same file,
   and COACH_CONVERSATIONS_DB overrides it (tests and throwaway runs keep their own file);
-- PostgreSQL connections time out after a few seconds instead of hanging a turn;
+- PostgreSQL connections time out after a few seconds instead of hanging a turn, and pooled
+  connections are checked before use, so the first turn after a database restart does not fail;
 - the last error is remembered for the health check, and `ping()` checks the database.
 
 Configured in endpoints.yml as `tracker_store: {type: bot.stores.GuardedSQLTrackerStore, ...}`.
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, TypeVar
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore, create_engine_kwargs
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -80,6 +81,12 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         self.last_error_at: Optional[float] = None
         super().__init__(domain, dialect, host, port, db, username, password, event_broker, login_db, query,
                          **kwargs)
+        # Same engine, plus a pre-ping: a connection the database dropped (restart, failover) is
+        # replaced on checkout instead of failing the next turn. Costs one `SELECT 1` per checkout.
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         log.info("conversations are stored in %s", self.engine.url.render_as_string(hide_password=True))
 
     async def _guard(self, what: str, call: Callable[[], Awaitable[T]]) -> T:

@@ -18,7 +18,7 @@ from bot.answer import render as r
 from bot.answer import types as t
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind, Knowledge
-from bot.lexical import asks_for_advice, lookup_kind, words
+from bot.lexical import asks_about_participants, asks_for_advice, lookup_kind, words
 from bot.retrieval import ItemScore, Retrieval
 
 ANSWER_KINDS = (Kind.CHALLENGE, Kind.ENABLER)
@@ -75,7 +75,9 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     assert run.retrieval is not None
     knowledge = run.engine.knowledge
     top, topic = best_in_and_out(knowledge, run.retrieval)
-    if top.score < d.decline_below or top.dense < d.dense_floor:
+    # Each word the knowledge never mentions ("furlough", "TUPE") makes a match less believable.
+    doubt = d.unexplained_penalty * min(len(run.retrieval.unexplained), d.unexplained_max)
+    if top.score - doubt < d.decline_below or top.dense < d.dense_floor:
         return canned(t.OUT_OF_SCOPE)
     # An out-of-scope topic that (nearly) ties the best real item means the question is more
     # likely a kind the report does not answer that happens to share a word with it.
@@ -116,7 +118,9 @@ def without_names(text: str, names: tuple[str, ...]) -> str:
 def clarify_if_ambiguous(run: Run) -> Optional[t.Answer]:
     d = run.engine.settings.decision
     assert run.retrieval is not None
-    if len(words(run.text)) > d.clarify_max_words:
+    # Only bare keywords ("funding", "data sharing"): a question, however short its content words,
+    # says enough to answer ("how do I get buy-in from partners").
+    if len(run.text.split()) > d.clarify_max_words:
         return None
     knowledge = run.engine.knowledge
     top = run.retrieval.items[0]
@@ -145,7 +149,11 @@ def choose_and_render(run: Run) -> Optional[t.Answer]:
     d = run.engine.settings.decision
     # "...moved faster in covid, how do we get that?" wants advice even though a covid fact matches.
     margin = d.advice_fact_margin if asks_for_advice(run.text) else d.fact_margin
-    if top_item.kind in FACT_KINDS and top.score >= best_enabler[1] + margin:
+    if top_item.kind in FACT_KINDS and top.score >= best_enabler[1] + margin and (
+            top_item.kind is not Kind.EXAMPLE or asks_about_the_case(run)):
+        if top_item.kind is Kind.EXAMPLE and top_item.case_study and asks_about_participants(run.text):
+            # Table 1's counts belong to the case study, not to the worked example drawn from it.
+            return fact_answer(run, knowledge[top_item.case_study])
         return fact_answer(run, top_item)
     if top_item.kind is Kind.THEME:
         in_theme = [e for e in run.ranked_enablers if knowledge[e[0]].theme == top_item.id]
@@ -154,8 +162,28 @@ def choose_and_render(run: Run) -> Optional[t.Answer]:
         intro = (f"Under **{top_item.title}** the report names these enablers: "
                  f"{knowledge[enabler_id].title}, {others}. The one closest to your question:")
         return enabler_answer(run.engine, enabler_id, None, run.memory, intro=intro)
+    if top_item.kind is Kind.EXAMPLE:
+        # "Every council has its own forms, it's a nightmare" matches the worked example of that
+        # problem; a leader describing it wants what helps, so the example's challenge answers.
+        ranked = rank_enablers(run.engine, run.retrieval, examples=True)
+        enabler_id, _, via = ranked[0]
+        return enabler_answer(run.engine, enabler_id, via, run.memory)
     enabler_id, _, via = best_enabler
     return enabler_answer(run.engine, enabler_id, via, run.memory)
+
+
+def asks_about_the_case(run: Run) -> bool:
+    """Whether a question matching a worked example is about that case rather than a problem like it.
+
+    "How did Kent Fire and Rescue work with Age UK?" names the case; "how many gowns a day?" asks
+    for a detail of it. "Every council has its own forms, it's a nightmare" does neither.
+    """
+    names_a_case = without_names(run.text, run.engine.knowledge.names) != run.text
+    asks = run.text.rstrip().endswith("?") or bool(INTERROGATIVE.match(run.text))
+    return names_a_case or (asks and not asks_for_advice(run.text))
+
+
+INTERROGATIVE = re.compile(r"(?i)^\s*(how|what|when|where|who|whom|which|why|did|was|were|is|are|does|do)\b")
 
 
 STAGES: list[Stage] = [check_input, retrieve, decline_if_out_of_scope, clarify_if_ambiguous, choose_and_render]
@@ -174,8 +202,10 @@ def compose_answer(question: Optional[str], engine: Engine, memory: Optional[Mem
 
 # --- choosing ------------------------------------------------------------------------------------
 
-def rank_enablers(engine: Engine, retrieval: Retrieval) -> list[tuple[str, float, Optional[str]]]:
-    """Enablers by score; an enabler also inherits the score of a challenge that links to it.
+def rank_enablers(engine: Engine, retrieval: Retrieval,
+                  examples: bool = False) -> list[tuple[str, float, Optional[str]]]:
+    """Enablers by score; an enabler also inherits the score of a challenge that links to it
+    (and, with `examples`, of a worked example that illustrates it or its challenge).
 
     Returns (enabler id, score, id of the challenge it came through or None), best first.
     """
@@ -188,6 +218,10 @@ def rank_enablers(engine: Engine, retrieval: Retrieval) -> list[tuple[str, float
             candidates = [(item.id, hit.score, None)]
         elif item.kind is Kind.CHALLENGE:
             candidates = [(e, hit.score * decay ** (n + 1), item.id) for n, e in enumerate(item.enablers)]
+        elif item.kind is Kind.EXAMPLE and examples:
+            candidates = [(e, hit.score * decay, None) for e in item.enablers] + [
+                (e, hit.score * decay ** (n + 2), c) for c in item.challenges
+                for n, e in enumerate(knowledge[c].enablers)]
         else:
             continue
         for enabler_id, score, via in candidates:

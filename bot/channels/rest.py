@@ -33,11 +33,10 @@ from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
+from rasa.core.lock_store import LockError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from rasa.core.lock_store import LockError
 
 from bot import stores
 from bot.messages import canned_text

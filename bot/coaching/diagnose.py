@@ -75,7 +75,9 @@ def confirm_prompt(knowledge: Knowledge, challenge_id: str, chosen_theme: Option
 def match_challenge(engine: Engine, description: str, theme: Optional[str]) -> Optional[Match]:
     """The challenge a description is closest to, or None when nothing is close enough.
 
-    A challenge under the chosen theme wins when it scores within `clarify_margin` of the best.
+    The leader confirms the match before going on, so a challenge is offered down to
+    `clarify_margin` below the decline line for questions. A challenge under the chosen theme wins
+    when it scores within `clarify_margin` of the best.
     """
     knowledge = engine.knowledge
     decision = engine.settings.decision
@@ -83,7 +85,7 @@ def match_challenge(engine: Engine, description: str, theme: Optional[str]) -> O
     if not hits:
         return None
     best = hits[0]
-    if best.score < decision.decline_below or best.dense < decision.dense_floor:
+    if best.score < decision.decline_below - decision.clarify_margin:
         return None
     in_theme = next((h for h in hits if knowledge[h.item_id].theme == theme), None)
     if in_theme is not None and in_theme.score >= best.score - decision.clarify_margin:

@@ -19,10 +19,13 @@ SCALE = {1: "Strongly disagree", 2: "Disagree", 3: "Neither", 4: "Agree", 5: "St
 # Slot name -> statement. Our wording, never shown as a quote; each theme gets two.
 STATEMENTS = {
     "health_motivations_1": "Every partner could say, in one sentence, what we are trying to achieve together.",
-    "health_motivations_2": "Each partner, from the front line to the board, feels they own this work and gain from it.",
+    "health_motivations_2":
+        "Each partner, from the front line to the board, feels they own this work and gain from it.",
     "health_structures_1": "Our funding and budgets let us share staff and resources across organisations.",
-    "health_structures_2": "We can make and act on joint decisions without going up several layers of each organisation.",
-    "health_relationships_1": "People in the partner organisations trust each other and talk openly, even about problems.",
+    "health_structures_2":
+        "We can make and act on joint decisions without going up several layers of each organisation.",
+    "health_relationships_1":
+        "People in the partner organisations trust each other and talk openly, even about problems.",
     "health_relationships_2": "We have regular, informal contact with partners, not only formal meetings.",
 }
 assert list(STATEMENTS) == flow.HEALTH_STEPS

@@ -332,3 +332,18 @@ def prefill_from_opening(text: str) -> dict[str, Any]:
     if sectors:
         found["partners"] = {"sectors": sectors, "detail": None}
     return found
+
+
+def is_plain_question(text: str, intent: Optional[str]) -> bool:
+    """At a free-text step only an explicit question ("...?") is answered rather than kept."""
+    return is_question(text, intent) and text.rstrip().endswith("?")
+
+
+def describe_prefill(found: dict[str, Any]) -> str:
+    """One line telling the leader what their opening already answered."""
+    noted = []
+    if "stage" in found:
+        noted.append(f"the collaboration is *{STAGES[found['stage']].lower()}*")
+    if "partners" in found:
+        noted.append("the partners include *" + ", ".join(SECTORS[s] for s in found["partners"]["sectors"]) + "*")
+    return f"From what you said, I've noted that {' and '.join(noted)}. Say \"go back\" later to change it."

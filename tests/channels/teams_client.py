@@ -37,9 +37,11 @@ def token(service_url: str, **overrides: Any) -> str:
     return jwt.encode(claims, key, algorithm=alg, headers={"kid": kid})
 
 
-def activity(text: str, service_url: str, conversation_id: Optional[str] = None, user: str = "29:alex",
+def activity(text: str, service_url: str, conversation_id: Optional[str] = None, user: Optional[str] = None,
              conversation_type: str = "personal", value: Any = None, mention: bool = False) -> dict:
     conversation_id = conversation_id or f"a:{uuid.uuid4().hex}"
+    # A personal chat is one Rasa conversation per user, so each test conversation gets its own user.
+    user = user or f"29:user-{uuid.uuid5(uuid.NAMESPACE_URL, conversation_id).hex[:12]}"
     bot = {"id": f"28:{APP_ID}", "name": "Collaboration Coach"}
     body = {"type": "message", "id": uuid.uuid4().hex[:16], "timestamp": "2024-01-01T10:00:00.000Z",
             "serviceUrl": service_url, "channelId": "msteams", "from": {"id": user, "name": "Alex"},

@@ -31,6 +31,7 @@ class Conversation:
         self.server = server
         self.sender = f"coach-{uuid.uuid4().hex[:8]}"
         self.transcript: list[str] = []
+        self.buttons: dict[str, str] = {}  # payload -> title of the buttons last shown
 
     def say(self, text: str) -> list[dict]:
         replies = self.server.say(self.sender, text)
@@ -38,7 +39,9 @@ class Conversation:
         for reply in replies:
             assert reply.get("text") or reply.get("custom"), reply
             assert "Traceback" not in (reply.get("text") or "")
-        self.transcript.append(f"**Leader:** {text}")
+        clicked = self.buttons.get(text)
+        self.transcript.append(f"**Leader:** [{clicked}]" if clicked else f"**Leader:** {text}")
+        self.buttons = {b["payload"]: b["title"] for r in replies for b in r.get("buttons") or []}
         self.transcript += [f"**Coach:** {r.get('text', '')}" + "".join(
             f" [{b['title']}]" for b in r.get("buttons") or []) for r in replies]
         return replies

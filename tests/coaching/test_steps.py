@@ -148,3 +148,14 @@ def test_an_opening_message_prefills_the_stage_and_the_partners_it_names():
     assert found == {"stage": "starting", "partners": {"sectors": ["local_authority"], "detail": None}}
     assert steps.prefill_from_opening("our joint project is stuck") == {"stage": "stuck"}
     assert steps.prefill_from_opening("/start_coaching") == {}
+
+
+def test_at_a_free_text_step_only_an_explicit_question_is_answered_instead_of_kept():
+    assert steps.is_plain_question("how do we overcome siloed funding?", "ask_question")
+    assert not steps.is_plain_question("joining up support for families leaving care", "ask_question")
+
+
+def test_what_an_opening_prefilled_is_told_back_to_the_leader():
+    assert steps.describe_prefill({"stage": "stuck", "partners": {"sectors": ["local_authority"], "detail": None}}) == \
+        'From what you said, I\'ve noted that the collaboration is *stuck* and the partners include ' \
+        '*Local authority*. Say "go back" later to change it.'

@@ -35,8 +35,8 @@ def _action(slot):
 
 
 @pytest.mark.parametrize("slot", COACHING_SLOTS + flow.HEALTH_STEPS)
-@pytest.mark.parametrize("bad, wrong_step_ok", [("", False), (HUGE, False), (WRONG_THEME, True)])
-def test_every_validator_refuses_bad_values_politely(shared_fake_engine, slot, bad, wrong_step_ok):
+@pytest.mark.parametrize("bad", ["", HUGE, WRONG_THEME])
+def test_every_validator_refuses_empty_huge_and_wrong_step_values_politely(shared_fake_engine, slot, bad):
     if slot == flow.THEME and bad == WRONG_THEME:
         bad = choice_payload("stage", "stuck")  # a theme payload is right at the theme step
     result, said = validate(_action(slot), slot, bad, intent="coach_choice" if bad.startswith("/") else "nlu_fallback")
@@ -109,3 +109,14 @@ def test_the_coaching_form_only_asks_for_a_description_on_the_something_else_pat
     described = asyncio.run(action.required_slots([], CollectingDispatcher(), make_tracker({flow.CHALLENGE: "other"}), {}))
     assert flow.DESCRIPTION not in picked and flow.CONFIRMED not in picked
     assert described == COACHING_SLOTS
+
+
+def test_a_question_typed_at_a_free_text_step_is_answered_not_kept_as_the_answer(shared_fake_engine):
+    result, said = validate(ValidateCoachingForm(), flow.PURPOSE, "how do we overcome siloed funding?")
+    assert result[flow.PURPOSE] is None
+    assert len(said) == 1 and "funding" in said[0].lower()
+
+
+def test_a_purpose_that_reads_like_a_question_bank_entry_is_still_kept(shared_fake_engine):
+    result, said = validate(ValidateCoachingForm(), flow.PURPOSE, "joining up support for families leaving care")
+    assert result == {flow.PURPOSE: "joining up support for families leaving care"} and said == []

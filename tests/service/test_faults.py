@@ -59,7 +59,10 @@ def test_with_the_database_down_turns_get_503_not_a_blank_conversation_and_resum
     assert answer(reply)["enabler"]["id"] != first["enabler"]["id"]
     user_turns = [e["text"] for e in cluster.events(who) if e["event"] == "user"]
     assert user_turns == ["partners don't trust us", "/ask_another_enabler"]
-    assert b.health()[0] == 200
+    # The other replica's pooled connections died with the database; its first turn still works.
+    status, reply = a.turn(who, "/show_example")
+    assert status == 200 and answer(reply)["example"], reply
+    assert a.health()[0] == 200 and b.health()[0] == 200
 
 
 def test_with_redis_down_turns_get_503_and_health_names_the_lock_store(cluster):

@@ -86,3 +86,9 @@ def test_a_knowledge_failure_becomes_the_polite_unavailable_reply(monkeypatch):
     monkeypatch.setattr(actions, "load_engine", broken)
     messages, _ = run(actions.ActionAnswerQuestion(), tracker("how do we build trust"))
     assert messages[0]["response"] == "utter_error_knowledge_unavailable"
+
+
+def test_a_new_question_starts_a_new_thread_of_shown_enablers():
+    slots = {"shown_enablers": ["clear_shared_purpose", "focusing_on_outcomes"], "enabler_id": "focusing_on_outcomes"}
+    _, events = run(actions.ActionAnswerQuestion(), tracker("Adopting facilitative styles of leadership", slots=slots))
+    assert SlotSet("shown_enablers", ["adopting_facilitative_leadership"]) in events

@@ -87,7 +87,7 @@ function answerCard(message, answer) {
   const card = el("article", "ccw-card");
   const subject = answer.enabler || answer.fact || (answer.example && { title: answer.example.title });
   if (subject && subject.title) {
-    const head = el("header", "ccw-card__header");
+    const head = el("div", "ccw-card__header");
     head.appendChild(el("h3", "govuk-heading-s ccw-card__title", subject.title));
     const kind = answer.enabler ? "Enabler" : answer.fact ? "From the report" : "Example";
     head.appendChild(el("p", "govuk-body-s ccw-card__kind", answer.enabler && answer.enabler.theme
@@ -122,7 +122,7 @@ function planAsText(plan) {
 // The coaching plan, rendered from its Markdown so any shape of plan shows in full.
 function planCard(plan) {
   const card = el("article", "ccw-card ccw-plan");
-  const head = el("header", "ccw-card__header");
+  const head = el("div", "ccw-card__header");
   head.appendChild(el("h3", "govuk-heading-s ccw-card__title", plan.title || "Your collaboration plan"));
   card.appendChild(head);
   const body = el("div", "ccw-card__body");

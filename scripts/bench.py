@@ -1,0 +1,260 @@
+"""`make bench`: how fast is a turn, and what does our answer cost on top of Rasa itself?
+
+    python scripts/bench.py [--seconds 20] [--sequential 40] [--users 1,8,32] [--no-replicas]
+
+Starts everything itself on free loopback ports, measures, stops it, and writes docs/benchmarks.md:
+
+1. one server as `make run` starts it (bot.serve: action server + Rasa, SQLite conversations):
+   sequential turns over REST, Q&A and the bare reference ("hello": NLU, policies and a domain
+   response, no custom action), interleaved so both see the same machine load;
+2. the same server under locust (headless, closed loop) at 1, 8 and 32 concurrent users, Q&A and bare;
+3. retrieval alone, in this process (bot.engine: embed + FAISS + BM25; and the whole answer pipeline);
+4. two replicas sharing PostgreSQL + Redis and one action server, Q&A under locust, turns alternating
+   between the replicas.
+
+The rate limit is switched off for the run (COACH_RATE_LIMIT=off): it would otherwise be what we
+measured. Not a timed test: nothing fails on a slow machine; the doc says whether targets were met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from tests.servers import running_bot  # noqa: E402
+
+LOCUSTFILE = ROOT / "bench" / "locustfile.py"
+LOCUST = Path(sys.executable).parent / "locust"
+
+
+@dataclass
+class Load:
+    setup: str
+    kind: str
+    users: int
+    requests: int
+    failures: int
+    rps: float
+    p50: float
+    p95: float
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def say(server, sender: str, message: str) -> float:
+    started = time.perf_counter()
+    reply = server.say(sender, message)
+    elapsed = (time.perf_counter() - started) * 1000
+    if not reply:
+        raise RuntimeError(f"empty reply to {message!r}")
+    return elapsed
+
+
+def sequential(servers: list, turns: int, questions: list[str]) -> dict[str, list[float]]:
+    """Q&A and bare turns interleaved; a new conversation every 10 turns, servers taken in turn."""
+    times: dict[str, list[float]] = {"qa": [], "bare": []}
+    run = time.time_ns()
+    for i in range(turns):
+        conversation = f"seq-{run}-{i // 10}"
+        server = servers[i % len(servers)]
+        times["qa"].append(say(server, conversation + "-qa", questions[i % len(questions)]))
+        times["bare"].append(say(server, conversation + "-bare", "hello"))
+    return times
+
+
+def locust(setup: str, kind: str, users: int, seconds: int, hosts: list[str], workdir: Path) -> Load:
+    prefix = workdir / f"{setup}-{kind}-{users}".replace(" ", "_")
+    env = {**os.environ, "BENCH_KIND": kind, "BENCH_HOSTS": ",".join(hosts)}
+    subprocess.run([str(LOCUST), "-f", str(LOCUSTFILE), "--headless", "-u", str(users), "-r", str(users),
+                    "-t", f"{seconds}s", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
+                    "--stop-timeout", "2"],
+                   cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(f"{prefix}_stats.csv", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+    return Load(setup, kind, users, int(row["Request Count"]), int(row["Failure Count"]), float(row["Requests/s"]),
+                float(row["50%"]), float(row["95%"]))
+
+
+def retrieval_only(questions: list[str], repeats: int) -> dict[str, list[float]]:
+    import torch
+
+    from bot.answer.compose import compose_answer
+    from bot.engine import load_engine
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))  # as the action server runs it
+    engine = load_engine()
+    times: dict[str, list[float]] = {"retrieve": [], "compose": []}
+    for i in range(repeats):
+        q = questions[i % len(questions)]
+        started = time.perf_counter()
+        engine.retriever.retrieve(q)
+        times["retrieve"].append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        compose_answer(q, engine)
+        times["compose"].append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def ms(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def report(seq: dict, seq_replicas: Optional[dict], loads: list[Load], retrieval: dict, args) -> str:
+    qa50, bare50 = statistics.median(seq["qa"]), statistics.median(seq["bare"])
+    lines = [
+        f"Produced by `make bench` (`scripts/bench.py`) on {time.strftime('%Y-%m-%d')}, on this development",
+        f"machine: **{os.cpu_count()} cores**, shared with other work while it ran, so treat the figures as",
+        "indicative (±20 %), not as capacity planning. Everything ran on loopback: the load generator",
+        "(locust, closed loop, no think time) competed for the same 2 cores as the servers.",
+        "",
+        "*Q&A* turns ask development-set questions (NLU → policy → custom action on the action server:",
+        "embedding, FAISS + BM25 retrieval, composition with citations). *Bare* turns say \"hello\", which Rasa",
+        "answers with a domain response and no custom action: the reference for what Rasa itself costs.",
+        "Conversations are stored in SQLite (single server) or PostgreSQL (replicas), as configured.",
+        "",
+        f"## Sequential turns over REST ({args.sequential} of each, interleaved)",
+        "",
+        "| setup | turn | p50 ms | p95 ms |",
+        "|---|---|---:|---:|",
+        f"| one server, SQLite | Q&A | {ms(qa50)} | {ms(percentile(seq['qa'], .95))} |",
+        f"| one server, SQLite | bare (\"hello\") | {ms(bare50)} | {ms(percentile(seq['bare'], .95))} |",
+    ]
+    if seq_replicas:
+        lines += [f"| 2 replicas, PostgreSQL + Redis | Q&A | {ms(statistics.median(seq_replicas['qa']))} | "
+                  f"{ms(percentile(seq_replicas['qa'], .95))} |",
+                  f"| 2 replicas, PostgreSQL + Redis | bare (\"hello\") | {ms(statistics.median(seq_replicas['bare']))}"
+                  f" | {ms(percentile(seq_replicas['bare'], .95))} |"]
+    lines += [
+        "",
+        "## Retrieval only, in process (`bot.engine`, no Rasa, no HTTP)",
+        "",
+        "| step | p50 ms | p95 ms |",
+        "|---|---:|---:|",
+        f"| retrieve (embed + FAISS + BM25) | {ms(statistics.median(retrieval['retrieve']))} | "
+        f"{ms(percentile(retrieval['retrieve'], .95))} |",
+        f"| whole answer pipeline (`compose_answer`) | {ms(statistics.median(retrieval['compose']))} | "
+        f"{ms(percentile(retrieval['compose'], .95))} |",
+        "",
+        f"## Under load (locust headless, {args.seconds} s per row)",
+        "",
+        "| setup | turn | users | requests | failures | turns/s | p50 ms | p95 ms |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for load in loads:
+        lines.append(f"| {load.setup} | {'Q&A' if load.kind == 'qa' else 'bare'} | {load.users} | {load.requests} | "
+                     f"{load.failures} | {load.rps:.1f} | {ms(load.p50)} | {ms(load.p95)} |")
+    single = {(x.kind, x.users): x for x in loads if x.setup == "one server"}
+    ratio_p50 = qa50 / bare50
+    ratios = {u: single[("qa", u)].rps / single[("bare", u)].rps for (k, u) in single
+              if k == "qa" and ("bare", u) in single and single[("bare", u)].rps}
+    best = max(ratios.values()) if ratios else 0.0
+    lines += [
+        "",
+        "## Targets",
+        "",
+        "| target | measured | met? |",
+        "|---|---|---|",
+        f"| Q&A turn p50 ≤ 1.5 × bare turn p50 (sequential) | {ms(qa50)} / {ms(bare50)} ms = "
+        f"{ratio_p50:.2f} × | {'yes' if ratio_p50 <= 1.5 else '**no**'} |",
+    ]
+    for users, ratio in sorted(ratios.items()):
+        lines.append(f"| Q&A throughput ≥ 90 % of bare, {users} user(s) | "
+                     f"{single[('qa', users)].rps:.1f} / {single[('bare', users)].rps:.1f} turns/s = {ratio:.0%} | "
+                     f"{'yes' if ratio >= 0.9 else '**no**'} |")
+    return "\n".join(lines)
+
+
+def write(out: Path, measured: str) -> None:
+    """Replace the measured part of the doc, keeping the hand-written analysis around it."""
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    block = f"{start}\n{measured}\n{end}"
+    text = out.read_text(encoding="utf-8") if out.exists() else f"# Benchmarks\n\n{start}\n{end}\n"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    out.write_text(text, encoding="utf-8")
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=20, help="length of each locust phase")
+    parser.add_argument("--sequential", type=int, default=40, help="sequential turns of each kind")
+    parser.add_argument("--users", default="1,8,32")
+    parser.add_argument("--replica-users", default="8,32")
+    parser.add_argument("--no-replicas", action="store_true")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args(argv)
+    users = [int(u) for u in args.users.split(",")]
+    import yaml
+
+    questions = [i["q"] for i in yaml.safe_load((ROOT / "tests/eval/dev_set.yml").read_text())["in_scope"]]
+    workdir = Path(tempfile.mkdtemp(prefix="coach-bench-"))
+    env = {"COACH_RATE_LIMIT": "off", "COACH_CONVERSATIONS_DB": str(workdir / "conversations.db")}
+    loads: list[Load] = []
+    started = time.monotonic()
+
+    print("bench: starting one server (action server + Rasa, SQLite)...", flush=True)
+    with running_bot(env=env) as server:
+        for i in range(5):  # warm up both paths
+            say(server, f"warm-{i}", questions[i]), say(server, f"warm-{i}", "hello")
+        seq = sequential([server], args.sequential, questions)
+        print(f"bench: sequential p50 Q&A {statistics.median(seq['qa']):.0f} ms, "
+              f"bare {statistics.median(seq['bare']):.0f} ms", flush=True)
+        for n in users:
+            for kind in ("bare", "qa"):
+                loads.append(locust("one server", kind, n, args.seconds, [server.url], workdir))
+                print(f"bench: {loads[-1]}", flush=True)
+
+    print("bench: retrieval only, in process...", flush=True)
+    retrieval = retrieval_only(questions, 100)
+
+    seq_replicas = None
+    if not args.no_replicas:
+        from tests.service.infra import Cluster, Postgres, Redis
+
+        print("bench: starting PostgreSQL, Redis, an action server and two replicas...", flush=True)
+        postgres, redis = Postgres(), Redis()
+        cluster = Cluster(postgres, redis)
+        cluster.env["COACH_RATE_LIMIT"] = "off"
+        try:
+            cluster.start()
+            hosts = [r.url for r in cluster.replicas]
+            for r in cluster.replicas:
+                say(r, "warm", questions[0]), say(r, "warm", "hello")
+            seq_replicas = sequential(cluster.replicas, max(10, args.sequential // 2), questions)
+            for n in [int(u) for u in args.replica_users.split(",")]:
+                loads.append(locust("2 replicas, PostgreSQL + Redis", "qa", n, args.seconds, hosts, workdir))
+                print(f"bench: {loads[-1]}", flush=True)
+        finally:
+            cluster.stop()
+            redis.destroy()
+            postgres.destroy()
+
+    text = report(seq, seq_replicas, loads, retrieval, args)
+    write(Path(args.out), text)
+    print(text)
+    print(f"\nbench: done in {time.monotonic() - started:.0f}s; raw locust CSVs in {workdir}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The decision stages (decline, clarify, fact-or-enabler) on the real knowledge with a fake encoder.
+
+Where the fake encoder's scores would make a test depend on hashing luck, the test hands the stage a
+hand-made Retrieval instead, so it checks the rule itself.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import compose
+from bot.answer import types as t
+from bot.lexical import asks_for_advice, lookup_kind
+from bot.retrieval import ItemScore, Retrieval
+
+
+def _run(engine, text: str, scores: list[tuple[str, float]]) -> compose.Run:
+    """A run whose retrieval found exactly these items with these scores (dense = score)."""
+    run = compose.Run(question=text, engine=engine, memory=compose.Memory(), text=text)
+    run.retrieval = Retrieval(query=text, items=[ItemScore(i, s, s, s) for i, s in scores])
+    run.ranked_enablers = compose.rank_enablers(engine, run.retrieval)
+    return run
+
+
+# --- clarification -------------------------------------------------------------------------------
+
+def test_a_bare_keyword_touching_several_funding_items_gets_a_clarification(fake_engine):
+    answer = compose.compose_answer("funding", fake_engine)
+    assert answer.status == t.CLARIFICATION
+    assert len(answer.buttons) >= 2
+    assert any("funding" in b["title"].lower() for b in answer.buttons)
+
+
+def test_a_keyword_that_is_an_items_own_bank_question_is_answered_not_clarified(fake_engine):
+    answer = compose.compose_answer("shared purpose", fake_engine)
+    assert answer.status == t.ANSWERED
+    assert answer.enabler_id == "clear_shared_purpose"
+
+
+def test_a_short_question_is_answered_rather_than_clarified(fake_engine):
+    run = _run(fake_engine, "how do i get buy in from partners",
+               [("buy_in_from_all_levels", 0.60), ("lack_of_ownership_or_buy_in", 0.58)])
+    assert compose.clarify_if_ambiguous(run) is None
+
+
+# --- declining -----------------------------------------------------------------------------------
+
+def test_a_question_matching_an_out_of_scope_topic_is_declined(fake_engine):
+    assert compose.compose_answer("when are the bins collected", fake_engine).status == t.OUT_OF_SCOPE
+
+
+def test_an_out_of_scope_topic_that_nearly_ties_the_best_item_declines(fake_engine):
+    margin = fake_engine.settings.decision.oos_margin
+    run = _run(fake_engine, "what is the annual spend of the ambulance trust",
+               [("dedicated_flexible_funding", 0.60), ("oos_money_figures", 0.60 - margin / 2)])
+    assert compose.decline_if_out_of_scope(run).status == t.OUT_OF_SCOPE
+
+
+def test_an_out_of_scope_topic_well_behind_the_best_item_does_not_decline(fake_engine):
+    run = _run(fake_engine, "is a shared pot of money worth it",
+               [("dedicated_flexible_funding", 0.70), ("oos_money_figures", 0.45)])
+    assert compose.decline_if_out_of_scope(run) is None
+
+
+def test_a_figure_look_up_answered_only_by_a_challenge_is_declined(fake_engine):
+    run = _run(fake_engine, "what is the population of the region",
+               [("balance_in_regional_autonomy", 0.70), ("oos_statistics", 0.30)])
+    assert compose.decline_if_out_of_scope(run).status == t.OUT_OF_SCOPE
+
+
+def test_a_figure_look_up_that_a_report_fact_answers_well_goes_through(fake_engine):
+    run = _run(fake_engine, "how many leaders were interviewed",
+               [("participants_total", 0.80), ("oos_statistics", 0.30)])
+    assert compose.decline_if_out_of_scope(run) is None
+
+
+# --- fact or enabler -----------------------------------------------------------------------------
+
+def test_a_request_for_advice_prefers_an_enabler_over_a_slightly_better_fact(fake_engine):
+    scores = [("covid_improved_collaboration", 0.60), ("strong_pre_existing_relationships", 0.57)]
+    advice = compose.choose_and_render(_run(fake_engine, "how do we keep the speed we had in covid", scores))
+    plain = compose.choose_and_render(_run(fake_engine, "collaboration in covid", scores))
+    assert advice.enabler_id == "strong_pre_existing_relationships"
+    assert plain.fact_id == "covid_improved_collaboration"
+
+
+# --- question types ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, kind", [
+    ("how many leaders were interviewed?", "figure"),
+    ("what's the council tax rate in Kent", "figure"),
+    ("what's the phone number for the fire service", "contact"),
+    ("what time is the next bus", "schedule"),
+    ("recommend a good podcast", "recommendation"),
+    ("what does the Children Act 1989 say", "legal"),
+    ("how do i make sure we can act fast in an emergency", None),
+    ("are secondments a good idea for joint working", None),
+    ("whats the best way to share information between agencies", None),
+])
+def test_lookup_kind_recognises_the_form_of_the_request(question, kind):
+    assert lookup_kind(question) == kind
+
+
+@pytest.mark.parametrize("question, advice", [
+    ("how do we build trust with partners?", True),
+    ("should I delegate more?", True),
+    ("how did Kent Fire and Rescue work with Age UK?", False),
+    ("when was the research done?", False),
+])
+def test_asks_for_advice_tells_how_to_questions_from_fact_questions(question, advice):
+    assert asks_for_advice(question) is advice

@@ -16,7 +16,7 @@ RASA_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null
 MODEL := models/coach.tar.gz
 INDEX := build/index/meta.json
 
-.PHONY: help install validate nlu index train run test test-unit test-rasa test-browser eval widget screenshots clean
+.PHONY: help install validate nlu index train run test test-unit test-rasa test-browser test-service eval bench widget screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -74,6 +74,12 @@ eval: $(INDEX) $(MODEL) ## accuracy on the dev and held-out sets, ours vs BM25 a
 	$(PY) -m bot.cli eval --dev-set tests/eval/heldout_set.yml --write docs/eval-heldout.md
 	$(VENV)/bin/rasa test nlu --cross-validation --folds 3 --out build/nlu-cv --no-plot > build/nlu-cv.log 2>&1
 	$(PY) scripts/nlu_cv_summary.py build/nlu-cv
+
+test-service: $(INDEX) $(MODEL) ## replicas on PostgreSQL + Redis, faults, bad input, retention
+	$(PY) -m pytest -q tests/service
+
+bench: $(INDEX) $(MODEL) ## Q&A vs bare Rasa turn: latency, 1/8/32-user throughput, 2 replicas (writes docs/benchmarks.md, ~7 min)
+	$(PY) scripts/bench.py
 
 widget: ## rebuild the web widget bundle in bot/web/static from widget/src (Node 20 + npm)
 	cd widget && npm ci --no-audit --no-fund && npm run build

@@ -124,6 +124,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--misses", action="store_true", help="list the questions our system got wrong")
     p.add_argument("--write", help="also write the table to this Markdown file")
     p.set_defaults(func=cmd_eval)
+    from bot.retention import add_arguments, cmd_retention
+
+    p = sub.add_parser("retention", help="delete conversations inactive for more than N days")
+    add_arguments(p)
+    p.set_defaults(func=cmd_retention)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

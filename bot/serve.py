@@ -130,7 +130,9 @@ def main(argv: Optional[list[str]] = None) -> int:
             return 1
         where = "an external action server" if external_actions else f"action server on {args.action_port}"
         print(f"\nCollaboration Coach is running: REST at http://localhost:{args.rasa_port}/webhooks/rest/webhook"
-              f" ({where}). Ctrl-C stops {'it' if external_actions else 'both'}.\n", flush=True)
+              f" ({where}). Web chat demo: http://localhost:{args.rasa_port}/webhooks/socketio/demo ."
+              f" Health: http://localhost:{args.rasa_port}/health . Ctrl-C stops"
+              f" {'it' if external_actions else 'both'}.\n", flush=True)
         while True:
             for name, p in (("action server", actions), ("Rasa server", rasa)):
                 if p is not None and p.poll() is not None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import statistics
 import subprocess
@@ -252,7 +251,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     text = report(seq, seq_replicas, loads, retrieval, args)
     write(Path(args.out), text)
     print(text)
-    print(f"\nbench: done in {time.monotonic() - started:.0f}s; raw locust CSVs in {workdir}", flush=True)
+    print(f"\nbench: done in {time.monotonic() - started:.0f}s; raw locust CSVs in {workdir} (delete when read)",
+          flush=True)
     return 0
 
 

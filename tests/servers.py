@@ -63,11 +63,15 @@ def running_bot(extra_args: Optional[list[str]] = None, env: Optional[dict] = No
     """Both servers on free loopback ports; stopped (and their log kept) afterwards."""
     rasa_port, action_port = free_port(), free_port()
     log = Path(os.environ.get("COACH_TEST_LOG_DIR", "/tmp")) / f"coach-test-{rasa_port}.log"
+    # Each test bot keeps its conversations in its own file, and long scripted conversations are not
+    # rate-limited; tests of those features pass their own values in `env`.
+    defaults = {"COACH_CONVERSATIONS_DB": str(log.with_suffix(".db")), "COACH_RATE_LIMIT": "off"}
+    log.with_suffix(".db").unlink(missing_ok=True)
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.serve", "--rasa-port", str(rasa_port), "--action-port", str(action_port),
              *(extra_args or [])],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **defaults, **(env or {})})
         server = BotServer(rasa_port, action_port, process, log)
         deadline = time.monotonic() + timeout
         try:

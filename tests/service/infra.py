@@ -265,3 +265,4 @@ class Cluster:
         for replica in self.replicas:
             replica.server.stop()
         self.actions.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)

@@ -7,9 +7,7 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa

@@ -46,6 +46,7 @@ class DecisionSettings:
     advice_fact_margin: float
     unexplained_penalty: float
     unexplained_max: int
+    answer_type_margin: float
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ a about after again all also am an and any are as at be because been being but b
 doing dont don for from get gets getting got had has have having he her here hers him his how i if in
 into is it its just me might more most my no nor not now of off on once only or other our ours out over
 own same she should so some such than that the their theirs them then there these they this those
-through to too under until up very was we were what when where which while who whom why will with would
+through to too under until up very was we were what which while will with would
 you your yours yourself im ive id weve were youre cant wont isnt arent doesnt didnt s t re ll ve d m
 us let lets really still one ones way ways thing things need needs tell say says said much many
 ever even every already always never anyone anybody anything someone somebody something everyone
@@ -27,6 +27,10 @@ everything nothing nobody last next possibly possible supposed against quite rat
 again back going goes gone come comes came know knew known think thought want wants wanted
 make makes made lot lots bit kind sort get got seem seems seemed keep keeps kept try tried
 """.split())
+
+
+# "when", "who", "where", "whom" and "why" are kept: they tell "when was the research carried out?"
+# (the dates) from "who carried out the research?" (Ipsos MORI).
 
 
 def stem(word: str) -> str:
@@ -169,3 +173,21 @@ def unexplained_words(text: str, corpus_stems: frozenset[str], speller: Spelling
     """
     return [w for w in words(text)
             if len(w) >= 4 and not w.isdigit() and stem(speller.correct(w)) not in corpus_stems]
+
+
+# The kind of answer a factual question expects. "When was the research carried out?" wants a
+# date, "how many leaders took part?" a number; a fact without one cannot be the answer.
+TEMPORAL = re.compile(r"(?i)\b(january|february|march|april|may|june|july|august|september|october|november|"
+                      r"december|\d{4}|\d+\s*(?:-|to)\s*\d+\s+months|weeks?|months?|years?)\b")
+NUMBER = re.compile(r"(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred)\b")
+ASKS_WHEN = re.compile(r"(?i)^\s*(when\b|what (year|date|dates|month|time)\b|how long ago\b)")
+ASKS_HOW_MANY = re.compile(r"(?i)\bhow (many|much)\b")
+
+
+def expected_answer(text: str) -> re.Pattern | None:
+    """A pattern the answering quote must match, if the question asks for a date or a number."""
+    if ASKS_WHEN.search(text):
+        return TEMPORAL
+    if ASKS_HOW_MANY.search(text):
+        return NUMBER
+    return None

@@ -57,10 +57,16 @@ def real_engine(settings):
     return Engine.build(settings)
 
 
+# The origin the browser tests present as "an intranet allowed to embed the widget".
+ALLOWED_TEST_ORIGIN = "http://intranet.anytown.example"
+
+
 @pytest.fixture(scope="session")
 def bot_server():
-    """One running bot (action server + Rasa with the trained model) shared by the server tests."""
+    """One running bot (action server + Rasa, the project's credentials.yml) shared by the REST,
+    coaching and browser tests: starting one takes a minute, so they share it."""
     from tests.servers import running_bot
 
-    with running_bot() as server:
+    env = {"COACH_ALLOWED_ORIGINS": ALLOWED_TEST_ORIGIN, "COACH_TURN_TIMEOUT": "60"}
+    with running_bot(env=env) as server:
         yield server

@@ -18,7 +18,7 @@ from bot.answer import render as r
 from bot.answer import types as t
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind, Knowledge
-from bot.lexical import asks_about_participants, asks_for_advice, lookup_kind, words
+from bot.lexical import asks_about_participants, asks_for_advice, expected_answer, lookup_kind, words
 from bot.retrieval import ItemScore, Retrieval
 
 ANSWER_KINDS = (Kind.CHALLENGE, Kind.ENABLER)
@@ -149,6 +149,8 @@ def choose_and_render(run: Run) -> Optional[t.Answer]:
     d = run.engine.settings.decision
     # "...moved faster in covid, how do we get that?" wants advice even though a covid fact matches.
     margin = d.advice_fact_margin if asks_for_advice(run.text) else d.fact_margin
+    if top_item.kind in FACT_KINDS:
+        top, top_item = fact_that_answers(run, top)
     if top_item.kind in FACT_KINDS and top.score >= best_enabler[1] + margin and (
             top_item.kind is not Kind.EXAMPLE or asks_about_the_case(run)):
         if top_item.kind is Kind.EXAMPLE and top_item.case_study and asks_about_participants(run.text):
@@ -170,6 +172,23 @@ def choose_and_render(run: Run) -> Optional[t.Answer]:
         return enabler_answer(run.engine, enabler_id, via, run.memory)
     enabler_id, _, via = best_enabler
     return enabler_answer(run.engine, enabler_id, via, run.memory)
+
+
+def fact_that_answers(run: Run, top: ItemScore) -> tuple[ItemScore, Item]:
+    """Among facts scoring close to the best, the first whose quotes hold the kind of answer asked
+    for (a date for "when", a number for "how many"); the best one if none does or none is asked."""
+    knowledge = run.engine.knowledge
+    wanted = expected_answer(run.text)
+    assert run.retrieval is not None
+    if wanted is not None and not any(wanted.search(q) for q in knowledge[top.item_id].quotes):
+        margin = run.engine.settings.decision.answer_type_margin
+        for hit in run.retrieval.items:
+            if hit.score < top.score - margin:
+                break
+            item = knowledge[hit.item_id]
+            if item.kind in FACT_KINDS and any(wanted.search(q) for q in item.quotes):
+                return hit, item
+    return top, knowledge[top.item_id]
 
 
 def asks_about_the_case(run: Run) -> bool:

@@ -56,13 +56,15 @@ def widget_credentials(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def widget_bot(widget_credentials) -> Iterator[BotServer]:
-    """One bot with REST and our socket.io channel, shared by the browser tests."""
-    with running_bot(extra_args=["--credentials", str(widget_credentials)]) as server:
-        yield server
+def widget_bot(bot_server) -> Iterator[BotServer]:
+    """The shared bot (tests/conftest.py): the project's credentials have REST and our socket.io
+    channel, and it allows the test intranet origin through COACH_ALLOWED_ORIGINS."""
+    yield bot_server
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in this thread
+# while the browser is open, and later tests (rasa-sdk actions, stores) need asyncio.run().
+@pytest.fixture(scope="package")
 def chromium():
     from playwright.sync_api import sync_playwright
 

@@ -18,12 +18,9 @@ pytestmark = pytest.mark.server
 
 
 @pytest.fixture(scope="module")
-def coach_server():
-    from tests.servers import running_bot
-
-    model = os.environ.get("COACH_TEST_RASA_MODEL", "models")
-    with running_bot(["--model", model], env={"COACH_RATE_LIMIT": "off", "COACH_TURN_TIMEOUT": "60"}) as server:
-        yield server
+def coach_server(bot_server):
+    """The shared bot (tests/conftest.py; rate limit off, 60 s turn deadline)."""
+    yield bot_server
 
 
 class Conversation:

@@ -1,0 +1,70 @@
+"""Signals that refine a decision: expected answer type, unexplained words, spelling guard, examples."""
+
+from __future__ import annotations
+
+from bot.answer import compose
+from bot.answer import types as t
+from bot.lexical import NUMBER, TEMPORAL, SpellingCorrector, expected_answer, unexplained_words, stem
+
+
+def test_when_questions_expect_a_date_and_how_many_questions_a_number():
+    assert expected_answer("When was the research carried out?") is TEMPORAL
+    assert expected_answer("what year is this from") is TEMPORAL
+    assert expected_answer("how many leaders were interviewed") is NUMBER
+    assert expected_answer("how do we build trust?") is None
+    assert TEMPORAL.search("From January to March 2021, Ipsos MORI developed six case studies")
+    assert NUMBER.search("develop six case studies") and not NUMBER.search("to join up services")
+
+
+def test_the_spelling_guard_fixes_misspellings_but_leaves_real_words_alone():
+    speller = SpellingCorrector(["bureaucracy", "rain", "partners"], min_ratio=0.8, english=["train"])
+    assert speller.correct("beaurocracy") == "bureaucracy"
+    assert speller.correct("train") == "train"  # English, just not in the report
+    assert speller.correct_text("Too much Beaurocracy with partnars") == "Too much bureaucracy with partners"
+
+
+def test_words_the_knowledge_never_mentions_are_reported():
+    corpus = frozenset(stem(w) for w in ["funding", "partners", "trust", "budget"])
+    speller = SpellingCorrector(["funding", "partners", "trust", "budget"], 0.8)
+    assert unexplained_words("how do I apply for furlough for my partners", corpus, speller) == ["apply", "furlough"]
+    assert unexplained_words("partnars dont trust us", corpus, speller) == []
+
+
+def test_each_unexplained_word_lowers_confidence_until_the_question_is_declined(fake_engine):
+    question = "Adopting facilitative styles of leadership"
+    assert compose.compose_answer(question, fake_engine).status == t.ANSWERED
+    noisy = question + " zyxwv qwert plokij mnbvc"
+    run = compose.Run(question=noisy, engine=fake_engine, memory=compose.Memory())
+    compose.check_input(run)
+    compose.retrieve(run)
+    assert len(run.retrieval.unexplained) == 4
+    d = fake_engine.settings.decision
+    doubt = d.unexplained_penalty * min(4, d.unexplained_max)
+    declined = compose.decline_if_out_of_scope(run)
+    assert (declined is not None) == (run.retrieval.items[0].score - doubt < d.decline_below)
+
+
+def test_a_problem_like_a_worked_example_is_answered_with_what_helps(fake_engine, knowledge):
+    # The homelessness example shows the challenge of complicated internal systems; a leader
+    # describing that problem (no case named, no question asked) gets the challenge's enabler.
+    example = knowledge["homelessness_taskforce_processes"]
+    problem = example.quotes[1]  # "This made it harder to share learning across regions ..." (no name)
+    assert compose.compose_answer(problem, fake_engine, stages=[compose.check_input, compose.retrieve,
+                                                                 _top_is(example.id)]).status == "top"
+    answer = compose.compose_answer(problem, fake_engine)
+    assert answer.status == t.ANSWERED
+    assert answer.enabler_id in knowledge["excessive_internal_systems"].enablers
+
+
+def test_a_question_naming_the_case_gets_the_case(fake_engine):
+    answer = compose.compose_answer("What happened with the Homelessness Prevention Taskforce and local authority "
+                                    "processes?", fake_engine)
+    assert answer.status == t.ANSWERED_FACT
+    assert answer.fact_id in ("homelessness_taskforce_processes", "hmpps_homelessness")
+
+
+def _top_is(item_id):
+    def stage(run):
+        assert run.retrieval.items[0].item_id == item_id
+        return t.Answer(status="top")
+    return stage

@@ -85,6 +85,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+EVAL_SETS = {
+    "dev_set.yml": "The development set: written independently of the question banks, then used to tune "
+                   "thresholds and to find thin banks. Read its figures as tuned.\n\n",
+    "heldout_set.yml": "The held-out set: written independently of the question banks and the development "
+                       "set, and not used for tuning: no question from it went into the knowledge and no "
+                       "threshold was set on it (its misses were printed once, early in development). Read "
+                       "its figures as the honest estimate.\n\n",
+}
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.engine import Engine
     from bot.evaluate import run_eval, table
@@ -97,10 +107,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for line in results[0].misses:
             print("  miss:", line)
     if args.write:
+        name = os.path.relpath(args.dev_set, PROJECT_ROOT)
         Path(args.write).write_text(
-            "# Retrieval evaluation\n\nProduced by `make eval` (`bot eval`) on the development set "
-            f"`{args.dev_set}`, {os.cpu_count()} cores.\n\n" + table(results) + "\n\nMisses of our system:\n\n"
-            + "\n".join(f"- {m}" for m in results[0].misses) + "\n", encoding="utf-8")
+            f"# Retrieval evaluation: `{name}`\n\nProduced by `make eval` (`bot eval --dev-set {name}`), "
+            f"{os.cpu_count()} cores. All three systems search the same knowledge items (titles, quotes and "
+            "question banks) in the same run; the baselines use one signal each with its own decline "
+            "threshold from `coach.yml`.\n\n" + EVAL_SETS.get(Path(name).name, "") + table(results)
+            + "\n\nMisses of our system:\n\n" + "\n".join(f"- {m}" for m in results[0].misses) + "\n",
+            encoding="utf-8")
     return 0
 
 

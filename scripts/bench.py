@@ -120,7 +120,7 @@ def report(seq: dict, seq_replicas: Optional[dict], loads: list[Load], retrieval
     qa50, bare50 = statistics.median(seq["qa"]), statistics.median(seq["bare"])
     lines = [
         f"Produced by `make bench` (`scripts/bench.py`) on {time.strftime('%Y-%m-%d')}, on this development",
-        f"machine: **{os.cpu_count()} cores**, shared with other work while it ran, so treat the figures as",
+        f"machine: **{os.cpu_count()} cores**, shared with anything else running at the time, so treat the figures as",
         "indicative (±20 %), not as capacity planning. Everything ran on loopback: the load generator",
         "(locust, closed loop, no think time) competed for the same 2 cores as the servers.",
         "",

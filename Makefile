@@ -73,7 +73,7 @@ eval: $(INDEX) $(MODEL) ## accuracy on the dev and held-out sets, ours vs BM25 a
 	$(PY) -m bot.cli eval --write docs/eval-results.md
 	$(PY) -m bot.cli eval --dev-set tests/eval/heldout_set.yml --write docs/eval-heldout.md
 	$(VENV)/bin/rasa test nlu --cross-validation --folds 3 --out build/nlu-cv --no-plot > build/nlu-cv.log 2>&1
-	$(PY) scripts/nlu_cv_summary.py build/nlu-cv | tee docs/nlu-cross-validation.md
+	set -o pipefail; $(PY) scripts/nlu_cv_summary.py build/nlu-cv | tee docs/nlu-cross-validation.md
 
 test-service: $(INDEX) $(MODEL) ## replicas on PostgreSQL + Redis, faults, bad input, retention
 	$(PY) -m pytest -q tests/service

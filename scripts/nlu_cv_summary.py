@@ -22,7 +22,7 @@ def main(out_dir: str) -> int:
     for intent, m in sorted(report.items()):
         if isinstance(m, dict) and "precision" in m and "support" in m and intent not in ("micro avg",):
             rows.append(f"| {intent} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1-score']:.3f} | {m['support']} |")
-    print("NLU intent classification, 3-fold cross-validation (test folds):")
+    print("NLU intent classification, 3-fold cross-validation (test folds):\n")
     print("\n".join(rows))
     if "accuracy" in report:
         print(f"\naccuracy: {report['accuracy']:.3f}")

@@ -39,12 +39,6 @@ class Retrieval:
     quote_scores: dict[tuple[str, int], float] = field(default_factory=dict)
     unexplained: list[str] = field(default_factory=list)  # query words no in-scope item mentions
 
-    def score_of(self, item_id: str) -> float:
-        for hit in self.items:
-            if hit.item_id == item_id:
-                return hit.score
-        return 0.0
-
     @property
     def best_dense(self) -> float:
         return max((h.dense for h in self.items), default=0.0)

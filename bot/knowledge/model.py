@@ -18,19 +18,6 @@ class Kind(str, Enum):
 
 
 @dataclass(frozen=True)
-class Citation:
-    """Where a quote comes from, as users see it."""
-
-    document: str
-    publisher: str
-    year: int
-    section: str
-
-    def __str__(self) -> str:
-        return f"{self.document}, {self.publisher} ({self.year}), {self.section}"
-
-
-@dataclass(frozen=True)
 class Item:
     id: str
     kind: Kind
@@ -50,11 +37,6 @@ class Item:
     participants: int | None = None
     source_line: int = 0
     source_file: str = ""
-
-    @property
-    def text(self) -> str:
-        """What lexical and dense search index for the item itself."""
-        return f"{self.title}. " + " ".join(self.quotes)
 
 
 @dataclass
@@ -86,9 +68,6 @@ class Knowledge:
 
     def of_kind(self, *kinds: Kind) -> list[Item]:
         return [i for i in self.items.values() if i.kind in kinds]
-
-    def citation(self, item: Item) -> Citation:
-        return Citation(self.document, self.publisher, self.year, item.section)
 
     def examples_for(self, item_id: str) -> list[Item]:
         """Worked examples that illustrate an enabler or challenge, in file order."""

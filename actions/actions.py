@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import prefetch
 from bot.answer import compose
 from bot.answer import types as t
 from bot.engine import load_engine
@@ -60,11 +61,14 @@ class _AnswerAction(Action, abc.ABC):
     def answer(self, tracker: Tracker, memory: compose.Memory) -> tuple[t.Answer, Optional[str]]:
         raise NotImplementedError
 
+    async def answer_async(self, tracker: Tracker, memory: compose.Memory) -> tuple[t.Answer, Optional[str]]:
+        return self.answer(tracker, memory)
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         memory = memory_from(tracker)
         try:
-            answer, query = self.answer(tracker, memory)
+            answer, query = await self.answer_async(tracker, memory)
         except CoachError as exc:
             log.error("knowledge unavailable: %s", exc)
             answer, query = compose.canned(t.KNOWLEDGE_UNAVAILABLE), None
@@ -79,8 +83,12 @@ class ActionAnswerQuestion(_AnswerAction):
     def answer(self, tracker, memory):
         question = tracker.latest_message.get("text") or ""
         # A new question starts a new thread: what was shown before no longer limits the choice.
-        answer = compose.compose_answer(question, load_engine(), compose.Memory())
-        return answer, question
+        return compose.compose_answer(question, load_engine(), compose.Memory()), question
+
+    async def answer_async(self, tracker, memory):
+        # So the answer depends on the text alone, and NLU may have had it composed already (bot.prefetch).
+        prefetched = await prefetch.take_answer(tracker.latest_message.get("text") or "")
+        return (prefetched, tracker.latest_message.get("text") or "") if prefetched else self.answer(tracker, memory)
 
 
 class ActionAnotherEnabler(_AnswerAction):

@@ -9,6 +9,7 @@ question.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -36,13 +37,32 @@ def main() -> int:
     from rasa_sdk.endpoint import create_app
     from sanic import response
 
+    from bot import prefetch
+    from bot.answer import compose
+
     app = create_app("actions", cors_origins=[])
+    # A new question is always composed with a fresh memory (actions.ActionAnswerQuestion), so its
+    # answer can be started from its text alone, before the action asks for it.
+    answers = prefetch.serve_answers(lambda text: compose.compose_answer(text, engine, compose.Memory()))
 
     @app.get("/ready")
     async def ready(_request):
         """Readiness: the knowledge and index are loaded and answer a query."""
         hits = engine.retriever.retrieve("trust between partners").items
-        return response.json({"status": "ok", "items": len(engine.knowledge.items), "top": hits[0].item_id})
+        return response.json({"status": "ok", "items": len(engine.knowledge.items), "top": hits[0].item_id,
+                              "prefetch": answers.stats()})
+
+    @app.post("/prefetch")
+    async def start_answer(request):
+        """Start composing the answer to {"text": ...}; Rasa's NLU sends it (bot.prefetch)."""
+        try:
+            text = json.loads(request.body or b"null").get("text")
+        except (ValueError, AttributeError):
+            text = None
+        if not isinstance(text, str) or not answers.start(text):
+            return response.json({"error": "expected {\"text\": \"a question\"} of 1 to "
+                                           f"{prefetch.MAX_TEXT_CHARS} characters"}, status=400)
+        return response.json({"status": "started"}, status=202)
 
     log.info("action server on http://%s:%d (%d knowledge items)", args.host, args.port, len(engine.knowledge.items))
     app.run(args.host, args.port, workers=1, access_log=False)

@@ -46,6 +46,13 @@ def cmd_index(args: argparse.Namespace) -> int:
     encoder = SentenceTransformerEncoder(settings.model.name, settings.model.batch_size)
     report = build_index(knowledge, encoder, settings.index_dir, progress=not args.quiet)
     print(f"index OK: {report.entries} texts ({report.embedded} embedded, {report.reused} reused) in {report.path}")
+    if settings.model.backend == "onnx":
+        from bot.onnx_encoder import ExportError, ensure_export
+
+        try:
+            print(f"ONNX query encoder OK: {ensure_export(settings.model.name, settings.index_dir)}")
+        except ExportError as exc:  # the action server will use torch; say so now, not only in its log
+            print(f"bot: no ONNX export, questions will be embedded with torch: {exc}", file=sys.stderr)
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -13,12 +13,14 @@ from bot.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "coach.yml"
+BACKENDS = ("onnx", "torch")
 
 
 @dataclass(frozen=True)
 class ModelSettings:
     name: str
     batch_size: int = 32
+    backend: str = "onnx"  # "onnx" (verified export, faster per question) or "torch"
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,11 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     base = path.resolve().parent
     model = _section(path, raw, "model", ModelSettings)
     if os.environ.get("COACH_MODEL"):
-        model = ModelSettings(name=os.environ["COACH_MODEL"], batch_size=model.batch_size)
+        model = replace(model, name=os.environ["COACH_MODEL"])
+    if os.environ.get("COACH_ENCODER_BACKEND"):
+        model = replace(model, backend=os.environ["COACH_ENCODER_BACKEND"])
+    if model.backend not in BACKENDS:
+        raise ConfigError(str(path), "model.backend", f"must be one of {', '.join(BACKENDS)}, not {model.backend!r}")
     retrieval = _section(path, raw, "retrieval", RetrievalSettings)
     if abs(retrieval.dense_weight + retrieval.lexical_weight - 1.0) > 1e-6:
         raise ConfigError(str(path), "retrieval.dense_weight", "dense_weight + lexical_weight must be 1")

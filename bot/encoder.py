@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -48,10 +49,13 @@ def resolve_model_path(name: str) -> str:
 class SentenceTransformerEncoder:
     """all-MiniLM-L6-v2 (or the configured model), loaded on first use and kept."""
 
+    backend = "torch"
+
     def __init__(self, name: str, batch_size: int = 32) -> None:
         self.name = name
         self.batch_size = batch_size
         self._model = None
+        self._lock = threading.Lock()  # one tokeniser, shared state: one caller at a time (bot.prefetch)
 
     def known_words(self) -> frozenset[str]:
         """Whole English words in the model's tokenizer vocabulary (for the spelling guard)."""
@@ -73,7 +77,8 @@ class SentenceTransformerEncoder:
         return self._model
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        model = self._load()
-        vectors = model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=progress,
-                               normalize_embeddings=True, convert_to_numpy=True)
+        with self._lock:
+            model = self._load()
+            vectors = model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=progress,
+                                   normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Optional
 
 from bot.config import Settings, load_settings
-from bot.encoder import Encoder, SentenceTransformerEncoder
+from bot.encoder import Encoder
 from bot.index import DenseIndex
 from bot.knowledge import Knowledge, load_knowledge
+from bot.onnx_encoder import make_encoder
 from bot.retrieval import HybridRetriever, Mode
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,8 @@ class Engine:
     def build(cls, settings: Settings, encoder: Optional[Encoder] = None, mode: Mode = "hybrid",
               knowledge: Optional[Knowledge] = None) -> "Engine":
         knowledge = knowledge or load_knowledge(settings.knowledge_dir)
-        encoder = encoder or SentenceTransformerEncoder(settings.model.name, settings.model.batch_size)
+        encoder = encoder or make_encoder(settings.model.name, settings.model.batch_size, settings.model.backend,
+                                          settings.index_dir)
         index = DenseIndex.load(knowledge, settings.index_dir, encoder.name)
         return cls(settings, knowledge, HybridRetriever(knowledge, index, encoder, settings.retrieval, mode))
 

@@ -7,6 +7,9 @@ The action server starts first and loads the knowledge and index; Rasa starts on
 the first question never meets a missing action server. If either process dies, the other is
 stopped too and the exit code says so.
 
+Rasa's NLU asks the action server to start composing each question's answer early (bot.prefetch);
+COACH_PREFETCH=off turns that off.
+
 With --no-action-server only Rasa is started: several replicas can share one action server (and
 PostgreSQL + Redis, deploy/endpoints.production.yml). --action-url points Rasa at that server;
 without it the endpoints file's own action_endpoint is used unchanged.
@@ -28,6 +31,7 @@ from typing import Optional
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.prefetch import prefetch_url
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -65,6 +69,20 @@ def endpoints_for(path: Path, action_url: str, workdir: Path) -> Path:
     out = workdir / "endpoints.yml"
     out.write_text(yaml.safe_dump(config), encoding="utf-8")
     return out
+
+
+def configured_action_url(endpoints: Path) -> Optional[str]:
+    """The endpoints file's action server URL, with ${VAR} placeholders filled from the environment."""
+    config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
+    url = (config.get("action_endpoint") or {}).get("url")
+    return os.path.expandvars(url) if isinstance(url, str) else None
+
+
+def prefetch_env(action_url: Optional[str]) -> dict[str, str]:
+    """Where Rasa's NLU sends questions to be answered ahead (bot.prefetch); COACH_PREFETCH=off stops it."""
+    if not action_url or os.environ.get("COACH_PREFETCH", "on").strip().lower() in ("off", "0", "false", "no"):
+        return {"COACH_PREFETCH_URL": ""}
+    return {"COACH_PREFETCH_URL": prefetch_url(action_url)}
 
 
 def stop(*processes: Optional[subprocess.Popen]) -> None:
@@ -120,6 +138,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                 print("serve: the action server did not start (see its log above)", file=sys.stderr)
                 return 1
             endpoints = endpoints_for(Path(args.endpoints), f"http://127.0.0.1:{args.action_port}/webhook", workdir)
+        env.update(prefetch_env(configured_action_url(endpoints)))
         command = [str(VENV_BIN / "rasa"), "run", "--model", args.model, "--port", str(args.rasa_port),
                    "--interface", args.host, "--credentials", args.credentials, "--endpoints", str(endpoints)]
         if args.cors:

@@ -116,7 +116,16 @@ def ms(value: float) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
-def report(seq: dict, seq_replicas: Optional[dict], loads: list[Load], retrieval: dict, args) -> str:
+def prefetch_stats(server) -> dict:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{server.action_port}/ready", timeout=10) as reply:
+        return json.loads(reply.read()).get("prefetch", {})
+
+
+def report(seq: dict, seq_replicas: Optional[dict], loads: list[Load], retrieval: dict, args,
+           prefetched: Optional[dict] = None) -> str:
     qa50, bare50 = statistics.median(seq["qa"]), statistics.median(seq["bare"])
     lines = [
         f"Produced by `make bench` (`scripts/bench.py`) on {time.strftime('%Y-%m-%d')}, on this development",
@@ -124,9 +133,10 @@ def report(seq: dict, seq_replicas: Optional[dict], loads: list[Load], retrieval
         "indicative (±20 %), not as capacity planning. Everything ran on loopback: the load generator",
         "(locust, closed loop, no think time) competed for the same 2 cores as the servers.",
         "",
-        "*Q&A* turns ask development-set questions (NLU → policy → custom action on the action server:",
-        "embedding, FAISS + BM25 retrieval, composition with citations). *Bare* turns say \"hello\", which Rasa",
-        "answers with a domain response and no custom action: the reference for what Rasa itself costs.",
+        "*Q&A* turns ask development-set questions: NLU → policies → the custom answer action on the action",
+        "server, whose answer (embedding, FAISS + BM25 retrieval, composition with citations) NLU started there",
+        "while the policies ran (`bot/prefetch.py`). *Bare* turns say \"hello\", which Rasa answers with a",
+        "domain response and no custom action: the reference for what Rasa itself costs.",
         "Conversations are stored in SQLite (single server) or PostgreSQL (replicas), as configured.",
         "",
         f"## Sequential turns over REST ({args.sequential} of each, interleaved)",
@@ -141,6 +151,10 @@ def report(seq: dict, seq_replicas: Optional[dict], loads: list[Load], retrieval
                   f"{ms(percentile(seq_replicas['qa'], .95))} |",
                   f"| 2 replicas, PostgreSQL + Redis | bare (\"hello\") | {ms(statistics.median(seq_replicas['bare']))}"
                   f" | {ms(percentile(seq_replicas['bare'], .95))} |"]
+    if prefetched:
+        lines += ["", f"Answers started by NLU (one server, the whole run): {prefetched.get('hits', 0)} taken by their "
+                      f"action, {prefetched.get('misses', 0)} composed again by it; the action waited "
+                      f"{prefetched.get('mean_wait_ms', 0)} ms on average for one still being composed."]
     lines += [
         "",
         "## Retrieval only, in process (`bot.engine`, no Rasa, no HTTP)",
@@ -222,6 +236,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             for kind in ("bare", "qa"):
                 loads.append(locust("one server", kind, n, args.seconds, [server.url], workdir))
                 print(f"bench: {loads[-1]}", flush=True)
+        prefetched = prefetch_stats(server)
 
     print("bench: retrieval only, in process...", flush=True)
     retrieval = retrieval_only(questions, 100)
@@ -248,7 +263,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             redis.destroy()
             postgres.destroy()
 
-    text = report(seq, seq_replicas, loads, retrieval, args)
+    text = report(seq, seq_replicas, loads, retrieval, args, prefetched)
     write(Path(args.out), text)
     print(text)
     print(f"\nbench: done in {time.monotonic() - started:.0f}s; raw locust CSVs in {workdir} (delete when read)",

@@ -7,7 +7,9 @@ balancer or Kubernetes probe should take a replica out when any of them fails.
 Registered as an input channel (credentials.yml: `bot.channels.health.HealthInput:`) because that is
 the one extension point Rasa 3.6 offers for adding routes to its server. Its url prefix is "/health",
 which `rasa run` joins onto "/webhooks/" as an absolute path, so the route is top-level.
-It also makes the tracker store fail loudly as soon as the server starts (bot.stores.fail_loudly).
+When the server starts it also makes the tracker store fail loudly (bot.stores.fail_loudly) and
+installs the fixes to two Rasa hot paths (bot.rasa.speedups), so every Rasa server started with our
+credentials.yml has both before its first turn.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import stores
+from bot.rasa import speedups
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +119,7 @@ class HealthInput(InputChannel):
         @health.listener("after_server_start")
         async def make_store_failures_loud(app, _loop) -> None:
             stores.fail_loudly(getattr(app.ctx, "agent", None))
+            speedups.install()
 
         @health.route("/", methods=["GET"], strict_slashes=False)
         async def report(request: Request) -> HTTPResponse:

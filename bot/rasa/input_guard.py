@@ -4,6 +4,9 @@ DIET will confidently classify an emoji, a Welsh sentence or a 10,000-character 
 intent — "restart" or "greet", say. Messages that bot.answer.guard would refuse, or that carry
 markup, are routed to `ask_question` with full confidence, where the answer pipeline replies
 politely. Everything else passes through untouched.
+
+Being the last NLU step, it also knows first that a message will be answered by retrieval, so it
+asks the action server to start composing that answer while Rasa runs its policies (bot.prefetch).
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot import prefetch
 from bot.answer import guard
 
 ROUTE_TO = "ask_question"
+# Intents that data/rules.yml sends to action_answer_question.
+ANSWERED_BY_RETRIEVAL = frozenset({"ask_question", "out_of_scope", "nlu_fallback"})
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -43,11 +49,16 @@ class InputGuard(GraphComponent):
         return checked.status is not None or guard.strip_markup(text) != text
 
     def process(self, messages: List[Message]) -> List[Message]:
+        send = prefetch.sender()
         for message in messages:
-            if self.needs_routing(message.get("text")):
+            text = message.get("text")
+            if self.needs_routing(text):
                 intent = {"name": ROUTE_TO, "confidence": 1.0}
                 message.set("intent", intent, add_to_output=True)
                 message.set("intent_ranking", [intent], add_to_output=True)
+            elif send is not None and text and not text.startswith("/") \
+                    and (message.get("intent") or {}).get("name") in ANSWERED_BY_RETRIEVAL:
+                send.send(text)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -145,3 +145,36 @@ def test_client_mistakes_get_a_400_that_says_what_is_wrong(bot_server, body, rea
     status, reply = bot_server.post("/webhooks/rest/webhook", body)
     assert status == 400
     assert reason in reply["error"]
+
+
+def prefetch_stats(bot_server) -> dict:
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{bot_server.action_port}/ready", timeout=10) as reply:
+        return json.loads(reply.read())["prefetch"]
+
+
+def test_a_question_is_answered_from_its_prefetch_and_a_greeting_starts_none(bot_server, report_text):
+    before = prefetch_stats(bot_server)
+    answer = answer_of(only(bot_server.say(new_sender(), "how can we pool budgets across organisations?")))
+    after = prefetch_stats(bot_server)
+    assert answer["status"] == "answered"
+    assert_verbatim(answer, report_text)
+    # NLU classified it as a question and the action took the answer composed ahead: no second compose.
+    assert (after["started"] - before["started"], after["hits"] - before["hits"]) == (1, 1)
+    assert after["misses"] == before["misses"]
+    only(bot_server.say(new_sender(), "hello"))
+    assert prefetch_stats(bot_server)["started"] == after["started"]
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"text": ""}', b'{"text": 3}'])
+def test_the_action_servers_prefetch_refuses_bad_requests_with_400(bot_server, body):
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"http://127.0.0.1:{bot_server.action_port}/prefetch", data=body,
+                                     method="POST", headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 400
+    assert "expected" in json.loads(refused.value.read())["error"]

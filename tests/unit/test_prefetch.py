@@ -1,0 +1,186 @@
+"""bot.prefetch: answers composed ahead are used once, expire, and never change what the user gets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions
+from bot import prefetch
+from bot.answer import compose
+from bot.engine import set_engine
+from bot.serve import prefetch_env
+
+
+def take(cache, text, wait=prefetch.WAIT_SECONDS):
+    return asyncio.run(cache.take_async(text, wait))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_prefetched_answer_is_computed_once_and_taken_once():
+    calls = []
+    cache = prefetch.PrefetchCache(lambda text: calls.append(text) or f"answer to {text}")
+    assert cache.start("how do we build trust")
+    assert cache.start("how do we build trust")  # already under way: not composed twice
+    assert take(cache, "how do we build trust") == "answer to how do we build trust"
+    assert take(cache, "how do we build trust") is None  # used once
+    assert calls == ["how do we build trust"]
+    stats = cache.stats()
+    assert (stats["started"], stats["hits"], stats["misses"], stats["pending"]) == (1, 1, 1, 0)
+
+
+def test_take_waits_for_an_answer_still_being_composed():
+    release = threading.Event()
+    cache = prefetch.PrefetchCache(lambda text: release.wait(5) and "slow answer")
+    cache.start("q")
+    threading.Timer(0.2, release.set).start()
+    started = time.monotonic()
+    assert take(cache, "q") == "slow answer"
+    assert time.monotonic() - started >= 0.15
+
+
+def test_a_failed_or_overdue_prefetch_gives_none_so_the_action_composes_itself():
+    def boom(text):
+        raise RuntimeError("index unavailable")
+
+    cache = prefetch.PrefetchCache(boom)
+    cache.start("q")
+    assert take(cache, "q") is None
+    never = threading.Event()
+    slow = prefetch.PrefetchCache(lambda text: never.wait(2))
+    slow.start("q")
+    assert take(slow, "q", wait=0.05) is None
+    never.set()
+
+
+def test_entries_expire_and_the_cache_stays_bounded():
+    clock = Clock()
+    cache = prefetch.PrefetchCache(str.upper, ttl=30, max_entries=3, clock=clock)
+    cache.start("old")
+    clock.now += 31
+    assert take(cache, "old") is None
+    for text in ("a", "b", "c", "d"):
+        cache.start(text)
+    assert cache.stats()["pending"] == 3
+    assert take(cache, "a") is None and take(cache, "d") == "D"
+
+
+def test_empty_and_overlong_texts_are_refused():
+    cache = prefetch.PrefetchCache(str.upper)
+    assert not cache.start("")
+    assert not cache.start("x" * (prefetch.MAX_TEXT_CHARS + 1))
+
+
+def test_the_answer_action_uses_the_prefetched_answer_and_it_equals_composing(fake_engine):
+    set_engine(fake_engine)
+    question = "Adopting facilitative styles of leadership"
+    calls = []
+
+    def compute(text):
+        calls.append(text)
+        return compose.compose_answer(text, fake_engine, compose.Memory())
+
+    try:
+        def ask():
+            dispatcher = CollectingDispatcher()
+            tracker = Tracker(sender_id="t", slots={}, latest_message={"text": question, "intent": {
+                "name": "ask_question", "confidence": 1.0}, "entities": []}, events=[], paused=False,
+                followup_action=None, active_loop={}, latest_action_name="action_listen")
+            events = asyncio.run(actions.ActionAnswerQuestion().run(dispatcher, tracker, {}))
+            return dispatcher.messages, events
+
+        prefetch._answers = None
+        composed = ask()
+        cache = prefetch.serve_answers(compute)
+        cache.start(question)
+        prefetched = ask()
+        assert calls == [question] and cache.stats()["hits"] == 1
+        assert prefetched == composed  # same message, same payload, same slot events
+    finally:
+        prefetch._answers = None
+        set_engine(None)
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    bodies: list = []
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        self.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(202)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_rasa_side_posts_question_texts_on_one_connection_and_backs_off_when_refused():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        sender = prefetch.Sender(f"http://127.0.0.1:{server.server_port}/prefetch")
+        assert sender.send("how do we share data?")  # registered before send returns: no race
+        assert sender.send("and budgets?")
+        assert _Recorder.bodies == [{"text": "how do we share data?"}, {"text": "and budgets?"}]
+    finally:
+        server.shutdown()
+        server.server_close()
+    clock = Clock()
+    nowhere = prefetch.Sender("http://127.0.0.1:9/prefetch", timeout=0.2, clock=clock)
+    started = time.monotonic()
+    assert not nowhere.send("lost")  # connection refused: nothing raised
+    assert not nowhere.send("lost again")  # paused: not even tried
+    assert time.monotonic() - started < 1
+    clock.now += prefetch.BACKOFF_SECONDS + 1
+    assert not nowhere.send("tried again after the pause")
+    with pytest.raises(ValueError):
+        prefetch.Sender("actions:5055/prefetch")
+
+
+@pytest.mark.parametrize("url,setting,expected", [
+    ("http://127.0.0.1:5055/webhook", "on", "http://127.0.0.1:5055/prefetch"),
+    ("http://actions:5055/webhook/", None, "http://actions:5055/prefetch"),
+    ("http://127.0.0.1:5055/webhook", "off", ""),
+    (None, "on", ""),
+])
+def test_serve_points_rasa_at_the_action_servers_prefetch(monkeypatch, url, setting, expected):
+    if setting is None:
+        monkeypatch.delenv("COACH_PREFETCH", raising=False)
+    else:
+        monkeypatch.setenv("COACH_PREFETCH", setting)
+    assert prefetch_env(url) == {"COACH_PREFETCH_URL": expected}
+
+
+def test_nlu_sends_only_questions_it_leaves_for_retrieval(monkeypatch):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.input_guard import InputGuard
+
+    sent = []
+    monkeypatch.setattr(prefetch, "sender", lambda: type("S", (), {"send": staticmethod(sent.append)})())
+
+    def message(text, intent):
+        return Message(data={"text": text, "intent": {"name": intent, "confidence": 0.9}})
+
+    messages = [message("how do we pool budgets across organisations?", "ask_question"),
+                message("this is about parking fines", "out_of_scope"),
+                message("mumble", "nlu_fallback"),
+                message("hello", "greet"),
+                message("/ask_another_enabler", "ask_another_enabler"),
+                message("<b>hi</b>", "greet")]
+    processed = InputGuard({"max_chars": 1000}).process(messages)
+    assert sent == ["how do we pool budgets across organisations?", "this is about parking fines", "mumble"]
+    assert processed[-1].get("intent")["name"] == "ask_question"  # markup is routed, and answered politely

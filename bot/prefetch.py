@@ -69,7 +69,7 @@ class PrefetchCache(Generic[T]):
             self._entries[text] = (self._clock(), self._pool.submit(self._compute, text))
             self.started += 1
             while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
+                self._entries.popitem(last=False)[1][1].cancel()  # not started yet: never will be
         return True
 
     async def take_async(self, text: str, wait: float = WAIT_SECONDS) -> Optional[T]:
@@ -113,7 +113,7 @@ class PrefetchCache(Generic[T]):
     def _expire(self) -> None:
         cutoff = self._clock() - self._ttl
         while self._entries and next(iter(self._entries.values()))[0] < cutoff:
-            self._entries.popitem(last=False)
+            self._entries.popitem(last=False)[1][1].cancel()
 
 
 _answers: Optional[PrefetchCache] = None

@@ -79,6 +79,17 @@ def test_entries_expire_and_the_cache_stays_bounded():
     assert take(cache, "a") is None and take(cache, "d") == "D"
 
 
+def test_answers_evicted_before_they_start_are_never_composed():
+    release = threading.Event()
+    composed = []
+    cache = prefetch.PrefetchCache(lambda text: release.wait(5) and composed.append(text), max_entries=2)
+    for text in ("busy", "a", "b", "c"):  # "busy" holds the one worker; "a" is evicted by "c"
+        cache.start(text)
+    release.set()
+    cache._pool.shutdown(wait=True)
+    assert composed == ["busy", "b", "c"]
+
+
 def test_empty_and_overlong_texts_are_refused():
     cache = prefetch.PrefetchCache(str.upper)
     assert not cache.start("")

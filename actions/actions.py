@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import dataclasses
 import logging
 from typing import Any, Dict, List, Optional, Text
 
@@ -19,20 +20,27 @@ from bot.errors import CoachError
 log = logging.getLogger(__name__)
 
 
+# One slot holds the whole memory: an answer sets two slots (this and last_answer_id), not seven, so
+# every stored conversation is shorter to save, read and replay (docs/adr/0006).
+MEMORY_SLOT = "answer_memory"
+
+
 def memory_from(tracker: Tracker) -> compose.Memory:
-    return compose.Memory(
-        last_query=tracker.get_slot("last_query"),
-        enabler_id=tracker.get_slot("enabler_id"),
-        challenge_id=tracker.get_slot("challenge_id"),
-        example_id=tracker.get_slot("example_id"),
-        shown_enablers=list(tracker.get_slot("shown_enablers") or []),
-        shown_examples=list(tracker.get_slot("shown_examples") or []),
-    )
+    return compose.Memory.from_slot(tracker.get_slot(MEMORY_SLOT))
+
+
+def remember(stored: compose.Memory, **changes: Any) -> Dict[Text, Any]:
+    """The memory slot event: what was stored, with `changes` made."""
+    return SlotSet(MEMORY_SLOT, dataclasses.replace(stored, **changes).as_slot())
 
 
 def utter(dispatcher: CollectingDispatcher, answer: t.Answer, memory: compose.Memory,
-          query: Optional[str] = None) -> List[Dict[Text, Any]]:
-    """Send the answer (text, buttons and payload in one message) and remember what it showed."""
+          query: Optional[str] = None, stored: Optional[compose.Memory] = None) -> List[Dict[Text, Any]]:
+    """Send the answer (text, buttons and payload in one message) and remember what it showed.
+
+    `memory` is what the answer was chosen against (a fresh one for a new question); `stored` is the
+    conversation's memory (default: `memory`), which keeps whatever this answer did not show.
+    """
     payload = answer.payload or {"status": answer.status, "answer_id": "", "enabler": None, "challenge": None,
                                  "example": None, "fact": None, "try_this": None, "citations": [], "buttons": []}
     if answer.text:
@@ -41,17 +49,16 @@ def utter(dispatcher: CollectingDispatcher, answer: t.Answer, memory: compose.Me
         dispatcher.utter_message(response=answer.response, json_message={"answer": payload})
     if not answer.is_answer:
         return [SlotSet("last_answer_id", payload["answer_id"] or None)]
-    events = [SlotSet("last_answer_id", payload["answer_id"])]
+    changes: Dict[str, Any] = {}
     if query is not None:
-        events.append(SlotSet("last_query", query))
+        changes["last_query"] = query
     if answer.enabler_id:
         shown = memory.shown_enablers + ([answer.enabler_id] if answer.enabler_id not in memory.shown_enablers else [])
-        events += [SlotSet("enabler_id", answer.enabler_id), SlotSet("shown_enablers", shown),
-                   SlotSet("challenge_id", answer.challenge_id)]
+        changes.update(enabler_id=answer.enabler_id, shown_enablers=shown, challenge_id=answer.challenge_id)
     if answer.example_id:
         shown = memory.shown_examples + ([answer.example_id] if answer.example_id not in memory.shown_examples else [])
-        events += [SlotSet("example_id", answer.example_id), SlotSet("shown_examples", shown)]
-    return events
+        changes.update(example_id=answer.example_id, shown_examples=shown)
+    return [SlotSet("last_answer_id", payload["answer_id"]), remember(stored or memory, **changes)]
 
 
 class _AnswerAction(Action, abc.ABC):
@@ -73,7 +80,7 @@ class _AnswerAction(Action, abc.ABC):
             log.error("knowledge unavailable: %s", exc)
             answer, query = compose.canned(t.KNOWLEDGE_UNAVAILABLE), None
         # A new question starts a new thread: what earlier questions showed is forgotten.
-        return utter(dispatcher, answer, compose.Memory() if query is not None else memory, query)
+        return utter(dispatcher, answer, compose.Memory() if query is not None else memory, query, stored=memory)
 
 
 class ActionAnswerQuestion(_AnswerAction):

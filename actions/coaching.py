@@ -15,7 +15,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import memory_from, utter
+from actions.actions import memory_from, remember, utter
 from bot.answer import compose
 from bot.answer import types as t
 from bot.coaching import diagnose, flow, health, plan, steps
@@ -40,11 +40,12 @@ def _send(dispatcher: CollectingDispatcher, answer: t.Answer, **extra: Any) -> N
     dispatcher.utter_message(text=answer.text, buttons=answer.buttons, json_message={"answer": answer.payload, **extra})
 
 
-def _memory_slots(answer: t.Answer) -> Slots:
+def _memory_event(answer: t.Answer, tracker: Tracker) -> EventType:
     """What "show the example" / "another enabler" should refer to after a coaching answer."""
-    return {"enabler_id": answer.enabler_id, "challenge_id": answer.challenge_id, "example_id": answer.example_id,
-            "shown_enablers": [answer.enabler_id] if answer.enabler_id else [],
-            "shown_examples": [answer.example_id] if answer.example_id else []}
+    return remember(memory_from(tracker), enabler_id=answer.enabler_id, challenge_id=answer.challenge_id,
+                    example_id=answer.example_id,
+                    shown_enablers=[answer.enabler_id] if answer.enabler_id else [],
+                    shown_examples=[answer.example_id] if answer.example_id else [])
 
 
 class _StepValidation(FormValidationAction):
@@ -214,7 +215,7 @@ class ActionAskCoachFirstStep(Action):
             answer = plan.recommendation(engine, challenge)
             _send(dispatcher, answer)
             events = [SlotSet(flow.RECOMMENDED, challenge), SlotSet("last_answer_id", answer.payload["answer_id"])]
-            events += [SlotSet(k, v) for k, v in _memory_slots(answer).items()]
+            events.append(_memory_event(answer, tracker))
         dispatcher.utter_message(response="utter_ask_coach_first_step")
         return events
 
@@ -293,8 +294,8 @@ class ActionCoachingPlan(Action):
             return []
         answer, card = plan.build_plan(engine, tracker.slots)
         _send(dispatcher, answer, plan=card)
-        return [SlotSet(flow.PLAN, card), SlotSet("last_answer_id", answer.payload["answer_id"])] + \
-            [SlotSet(k, v) for k, v in _memory_slots(answer).items()]
+        return [SlotSet(flow.PLAN, card), SlotSet("last_answer_id", answer.payload["answer_id"]),
+                _memory_event(answer, tracker)]
 
 
 class ActionShowPlan(Action):

@@ -10,7 +10,7 @@ example") reuse the same choosing and rendering with the conversation's memory.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable, Optional
 
 from bot.answer import guard
@@ -27,7 +27,7 @@ FACT_KINDS = (Kind.FACT, Kind.CASE_STUDY, Kind.EXAMPLE)
 
 @dataclass
 class Memory:
-    """What the conversation has already shown (kept by Rasa in slots between turns)."""
+    """What the conversation has already shown (kept by Rasa in one slot between turns)."""
 
     last_query: Optional[str] = None
     enabler_id: Optional[str] = None
@@ -35,6 +35,20 @@ class Memory:
     example_id: Optional[str] = None
     shown_enablers: list[str] = field(default_factory=list)
     shown_examples: list[str] = field(default_factory=list)
+
+    def as_slot(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_slot(cls, value: object) -> "Memory":
+        """The memory a slot holds; anything unreadable (an old or hand-edited tracker) is forgotten."""
+        if not isinstance(value, dict):
+            return cls()
+        text = {k: value.get(k) if isinstance(value.get(k), str) else None
+                for k in ("last_query", "enabler_id", "challenge_id", "example_id")}
+        shown = {k: [x for x in value.get(k) or [] if isinstance(x, str)] if isinstance(value.get(k), list) else []
+                 for k in ("shown_enablers", "shown_examples")}
+        return cls(**text, **shown)
 
 
 @dataclass

@@ -97,7 +97,7 @@ def test_a_typed_question_at_a_button_step_is_answered_and_the_step_stays_open(s
     result, said = validate(ValidateCoachingForm(), flow.STAGE, "how do we overcome siloed funding?")
     assert result[flow.STAGE] is None
     assert len(said) == 1 and "funding" in said[0].lower()   # the answer, not a refusal
-    assert result["enabler_id"]                             # so "show the example" follows it
+    assert result["answer_memory"]["enabler_id"]            # so "show the example" follows it
 
 
 def test_the_coaching_form_only_asks_for_a_description_on_the_something_else_path():

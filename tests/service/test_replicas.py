@@ -23,7 +23,7 @@ def test_a_conversation_alternating_between_replicas_keeps_its_history_slots_and
     who = sender()
     first = ok(a, who, "how do we overcome siloed funding?")
     assert first["status"] == "answered" and first["enabler"]
-    second = ok(b, who, "/ask_another_enabler")  # needs A's shown_enablers slot
+    second = ok(b, who, "/ask_another_enabler")  # needs A's answer memory (the shown enablers)
     assert second["enabler"]["id"] != first["enabler"]["id"]
     third = ok(a, who, "/ask_another_enabler")  # needs both earlier turns' slots
     assert third["enabler"]["id"] not in {first["enabler"]["id"], second["enabler"]["id"]}

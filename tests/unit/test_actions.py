@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
+from bot.answer import compose
 from bot.engine import set_engine
 
 
@@ -26,6 +27,12 @@ def tracker(text: str, intent: str = "ask_question", slots: dict | None = None, 
         events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen")
 
 
+def memory_of(events) -> compose.Memory:
+    slot = [e for e in events if e["name"] == "answer_memory"]
+    assert len(slot) == 1, events
+    return compose.Memory.from_slot(slot[0]["value"])
+
+
 def run(action, t: Tracker):
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, t, {}))
@@ -38,24 +45,29 @@ def test_answering_utters_one_message_with_text_buttons_and_payload_and_remember
     message = messages[0]
     assert message["text"] and message["buttons"]
     assert message["custom"]["answer"]["enabler"]["id"] == "adopting_facilitative_leadership"
-    assert SlotSet("enabler_id", "adopting_facilitative_leadership") in events
-    assert SlotSet("shown_enablers", ["adopting_facilitative_leadership"]) in events
-    assert SlotSet("last_query", "Adopting facilitative styles of leadership") in events
+    remembered = memory_of(events)
+    assert remembered.enabler_id == "adopting_facilitative_leadership"
+    assert remembered.shown_enablers == ["adopting_facilitative_leadership"]
+    assert remembered.last_query == "Adopting facilitative styles of leadership"
+    assert [e["name"] for e in events] == ["last_answer_id", "answer_memory"]  # two slots per answer
 
 
 def test_a_decline_utters_the_domain_response_with_an_empty_payload():
     messages, events = run(actions.ActionAnswerQuestion(), tracker(""))
     assert messages[0]["response"] == "utter_unanswerable_empty"
     assert messages[0]["custom"]["answer"]["citations"] == []
-    assert all(e["name"] != "enabler_id" for e in events)
+    assert all(e["name"] != "answer_memory" for e in events)
 
 
 def test_another_enabler_reads_what_was_shown_from_slots():
-    slots = {"last_query": "funding", "challenge_id": "siloed_funding_and_competition",
-             "shown_enablers": ["dedicated_flexible_funding"], "enabler_id": "dedicated_flexible_funding"}
+    slots = {"answer_memory": {"last_query": "funding", "challenge_id": "siloed_funding_and_competition",
+                               "shown_enablers": ["dedicated_flexible_funding"],
+                               "enabler_id": "dedicated_flexible_funding"}}
     messages, events = run(actions.ActionAnotherEnabler(), tracker("what else", "ask_another_enabler", slots))
     assert messages[0]["custom"]["answer"]["enabler"]["id"] == "existing_cross_sector_structures"
-    assert SlotSet("shown_enablers", ["dedicated_flexible_funding", "existing_cross_sector_structures"]) in events
+    remembered = memory_of(events)
+    assert remembered.shown_enablers == ["dedicated_flexible_funding", "existing_cross_sector_structures"]
+    assert remembered.last_query == "funding"  # a follow-up keeps the question it follows
 
 
 def test_choosing_a_topic_uses_the_button_entity():
@@ -89,6 +101,41 @@ def test_a_knowledge_failure_becomes_the_polite_unavailable_reply(monkeypatch):
 
 
 def test_a_new_question_starts_a_new_thread_of_shown_enablers():
-    slots = {"shown_enablers": ["clear_shared_purpose", "focusing_on_outcomes"], "enabler_id": "focusing_on_outcomes"}
+    slots = {"answer_memory": {"shown_enablers": ["clear_shared_purpose", "focusing_on_outcomes"],
+                               "enabler_id": "focusing_on_outcomes", "example_id": "east_ayrshire_facilitators"}}
     _, events = run(actions.ActionAnswerQuestion(), tracker("Adopting facilitative styles of leadership", slots=slots))
-    assert SlotSet("shown_enablers", ["adopting_facilitative_leadership"]) in events
+    assert memory_of(events).shown_enablers == ["adopting_facilitative_leadership"]
+
+
+@pytest.mark.parametrize("stored", [None, "nonsense", {"shown_enablers": "clear_shared_purpose", "enabler_id": 3},
+                                    {"last_query": "funding", "shown_examples": ["x", 7]}])
+def test_an_unreadable_memory_slot_is_forgotten_not_a_crash(stored):
+    memory = actions.memory_from(tracker("x", slots={"answer_memory": stored}))
+    assert isinstance(memory.shown_enablers, list) and all(isinstance(x, str) for x in memory.shown_examples)
+    assert memory.enabler_id is None
+    assert compose.Memory.from_slot(memory.as_slot()) == memory
+
+
+def test_only_actions_that_read_the_domain_are_sent_it():
+    """Selective domain (endpoints.yml) saves posting ~19 KB per action call; the form validators
+    must still get it, because rasa_sdk looks up their form's slots in it."""
+    import inspect
+    from pathlib import Path
+
+    import yaml
+    from rasa_sdk import FormValidationAction
+
+    from actions import coaching
+
+    root = Path(__file__).resolve().parents[2]
+    for endpoints in ("endpoints.yml", "deploy/endpoints.production.yml"):
+        config = yaml.safe_load((root / endpoints).read_text(encoding="utf-8"))
+        assert config["action_endpoint"]["enable_selective_domain"] is True, endpoints
+    declared = yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8"))["actions"]
+    needs_domain = {name for entry in declared if isinstance(entry, dict)
+                    for name, options in entry.items() if (options or {}).get("send_domain")}
+    validators = {cls().name() for module in (actions, coaching) for _, cls in inspect.getmembers(module, inspect.isclass)
+                  if issubclass(cls, FormValidationAction) and not inspect.isabstract(cls)
+                  and cls.__module__ == module.__name__}
+    assert validators == {"validate_coaching_form", "validate_health_form"}
+    assert validators <= needs_domain

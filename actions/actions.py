@@ -94,8 +94,9 @@ class ActionAnswerQuestion(_AnswerAction):
 
     async def answer_async(self, tracker, memory):
         # So the answer depends on the text alone, and NLU may have had it composed already (bot.prefetch).
-        prefetched = await prefetch.take_answer(tracker.latest_message.get("text") or "")
-        return (prefetched, tracker.latest_message.get("text") or "") if prefetched else self.answer(tracker, memory)
+        question = tracker.latest_message.get("text") or ""
+        prefetched = await prefetch.take_answer(question)
+        return (prefetched, question) if prefetched else self.answer(tracker, memory)
 
 
 class ActionAnotherEnabler(_AnswerAction):

@@ -78,17 +78,17 @@ def _pooling_mode(model: Any) -> str:
     return mode
 
 
-def export(model_dir: Path, out_dir: Path) -> Path:
+def export(model_dir: Path, out_dir: Path, fingerprint: str) -> Path:
     """Export the transformer to ONNX, verify it against torch, and write it with its metadata."""
     try:
-        return _export(model_dir, out_dir)
+        return _export(model_dir, out_dir, fingerprint)
     except ExportError:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever stops the export, the answer is "use torch"
         raise ExportError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _export(model_dir: Path, out_dir: Path) -> Path:
+def _export(model_dir: Path, out_dir: Path, fingerprint: str) -> Path:
     try:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -125,7 +125,7 @@ def _export(model_dir: Path, out_dir: Path) -> Path:
                                   dynamo=False)
         except Exception as exc:  # noqa: BLE001 - any exporter failure means "use torch"
             raise ExportError(f"torch.onnx.export failed: {type(exc).__name__}: {exc}") from exc
-        meta = {"fingerprint": model_fingerprint(model_dir), "pooling": mode, "normalize": normalize,
+        meta = {"fingerprint": fingerprint, "pooling": mode, "normalize": normalize,
                 "max_seq_length": int(model.max_seq_length), "inputs": names}
         expected = model.encode(PROBES, normalize_embeddings=normalize, convert_to_numpy=True)
         got = _Runner(staged, meta, model_dir).encode(PROBES)
@@ -186,10 +186,10 @@ def ensure_export(model_name: str, index_dir: Path) -> Path:
     model_dir = Path(resolve_model_path(model_name))
     if not model_dir.is_dir():
         raise ExportError(f"model '{model_name}' is not a local folder or installed package")
-    out_dir = index_dir / EXPORT_DIR / model_fingerprint(model_dir)[:16]
-    meta_path = out_dir / META_FILE
-    if not (meta_path.exists() and (out_dir / MODEL_FILE).exists()):
-        export(model_dir, out_dir)
+    fingerprint = model_fingerprint(model_dir)
+    out_dir = index_dir / EXPORT_DIR / fingerprint[:16]
+    if not ((out_dir / META_FILE).exists() and (out_dir / MODEL_FILE).exists()):
+        export(model_dir, out_dir, fingerprint)
     return out_dir / MODEL_FILE
 
 

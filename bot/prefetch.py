@@ -19,12 +19,12 @@ action server costs a turn at most a quarter of a second, once.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import logging
 import os
 import threading
 import time
-import http.client
 import urllib.parse
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -206,7 +206,9 @@ def sender() -> Optional[Sender]:
 
 def prefetch_url(action_url: str) -> str:
     """The action server's /prefetch URL, next to its /webhook."""
-    base = action_url.rstrip("/")
-    if base.endswith("/webhook"):
-        base = base[: -len("/webhook")]
-    return base + "/prefetch"
+    return action_server_base(action_url) + "/prefetch"
+
+
+def action_server_base(webhook_url: str) -> str:
+    """The action server's own URL from Rasa's action endpoint (its /webhook), for its other routes."""
+    return webhook_url.rstrip("/").rsplit("/webhook", 1)[0]

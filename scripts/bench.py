@@ -116,14 +116,6 @@ def ms(value: float) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
-def prefetch_stats(server) -> dict:
-    import json
-    import urllib.request
-
-    with urllib.request.urlopen(f"http://127.0.0.1:{server.action_port}/ready", timeout=10) as reply:
-        return json.loads(reply.read()).get("prefetch", {})
-
-
 def report(seq: dict, seq_replicas: Optional[dict], loads: list[Load], retrieval: dict, args,
            prefetched: Optional[dict] = None) -> str:
     qa50, bare50 = statistics.median(seq["qa"]), statistics.median(seq["bare"])
@@ -236,7 +228,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             for kind in ("bare", "qa"):
                 loads.append(locust("one server", kind, n, args.seconds, [server.url], workdir))
                 print(f"bench: {loads[-1]}", flush=True)
-        prefetched = prefetch_stats(server)
+        prefetched = server.action_ready().get("prefetch", {})
 
     print("bench: retrieval only, in process...", flush=True)
     retrieval = retrieval_only(questions, 100)

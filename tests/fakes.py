@@ -1,4 +1,4 @@
-"""A small deterministic encoder for unit tests: hashed bag of words, so no model is ever loaded."""
+"""Small deterministic fakes for unit tests: a hashed bag-of-words encoder (no model is loaded) and a clock."""
 
 from __future__ import annotations
 
@@ -8,6 +8,16 @@ from typing import Sequence
 import numpy as np
 
 from bot.lexical import tokens
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand (`clock.now += seconds`)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 class FakeEncoder:

@@ -49,6 +49,11 @@ class BotServer:
             except ValueError:
                 return exc.code, raw.decode("utf-8", "replace")
 
+    def action_ready(self) -> dict:
+        """The action server's GET /ready: its knowledge, and its prefetch counts (bot.prefetch)."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.action_port}/ready", timeout=10) as reply:
+            return json.loads(reply.read())
+
     def say(self, sender: str, message: str) -> list[dict]:
         """Send one message over REST and return the bot's messages (asserting HTTP 200)."""
         status, body = self.post("/webhooks/rest/webhook",

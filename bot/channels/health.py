@@ -26,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import stores
+from bot.prefetch import action_server_base
 from bot.rasa import speedups
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ async def check_action_server(agent: Any) -> Dict[str, Any]:
     endpoint = getattr(agent, "action_endpoint", None)
     if endpoint is None or not endpoint.url:
         return {"ok": False, "error": "no action endpoint configured"}
-    base = endpoint.url.rsplit("/webhook", 1)[0]
+    base = action_server_base(endpoint.url)
     timeout = aiohttp.ClientTimeout(total=CHECK_TIMEOUT)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         async with session.get(f"{base}/ready") as reply:

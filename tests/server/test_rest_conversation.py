@@ -148,10 +148,7 @@ def test_client_mistakes_get_a_400_that_says_what_is_wrong(bot_server, body, rea
 
 
 def prefetch_stats(bot_server) -> dict:
-    import urllib.request
-
-    with urllib.request.urlopen(f"http://127.0.0.1:{bot_server.action_port}/ready", timeout=10) as reply:
-        return json.loads(reply.read())["prefetch"]
+    return bot_server.action_ready()["prefetch"]
 
 
 def test_a_question_is_answered_from_its_prefetch_and_a_greeting_starts_none(bot_server, report_text):

@@ -17,18 +17,11 @@ from bot import prefetch
 from bot.answer import compose
 from bot.engine import set_engine
 from bot.serve import prefetch_env
+from tests.fakes import FakeClock
 
 
 def take(cache, text, wait=prefetch.WAIT_SECONDS):
     return asyncio.run(cache.take_async(text, wait))
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_a_prefetched_answer_is_computed_once_and_taken_once():
@@ -68,7 +61,7 @@ def test_a_failed_or_overdue_prefetch_gives_none_so_the_action_composes_itself()
 
 
 def test_entries_expire_and_the_cache_stays_bounded():
-    clock = Clock()
+    clock = FakeClock()
     cache = prefetch.PrefetchCache(str.upper, ttl=30, max_entries=3, clock=clock)
     cache.start("old")
     clock.now += 31
@@ -149,7 +142,7 @@ def test_the_rasa_side_posts_question_texts_on_one_connection_and_backs_off_when
     finally:
         server.shutdown()
         server.server_close()
-    clock = Clock()
+    clock = FakeClock()
     nowhere = prefetch.Sender("http://127.0.0.1:9/prefetch", timeout=0.2, clock=clock)
     started = time.monotonic()
     assert not nowhere.send("lost")  # connection refused: nothing raised

@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.rest import Limits, RateLimiter, RestInput, parse_rate
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes import FakeClock
 
 
 @pytest.mark.parametrize("text, rate", [("20/60s", (20, 60.0)), (" 5 / 1.5s ", (5, 1.5)), ("100/10", (100, 10.0)),
@@ -28,7 +21,7 @@ def test_parse_rate_rejects_nonsense_with_a_message_naming_the_variable(text):
 
 
 def test_a_sender_over_the_limit_waits_until_the_oldest_message_leaves_the_window():
-    clock = Clock()
+    clock = FakeClock()
     limiter = RateLimiter((3, 60.0), clock)
     assert [limiter.retry_after("a") for _ in range(3)] == [0.0, 0.0, 0.0]
     clock.now += 10
@@ -38,14 +31,14 @@ def test_a_sender_over_the_limit_waits_until_the_oldest_message_leaves_the_windo
 
 
 def test_one_sender_over_the_limit_does_not_limit_another():
-    limiter = RateLimiter((1, 60.0), Clock())
+    limiter = RateLimiter((1, 60.0), FakeClock())
     assert limiter.retry_after("flooder") == 0.0
     assert limiter.retry_after("flooder") > 0
     assert limiter.retry_after("someone else") == 0.0
 
 
 def test_rejected_messages_do_not_extend_the_wait():
-    clock = Clock()
+    clock = FakeClock()
     limiter = RateLimiter((1, 10.0), clock)
     limiter.retry_after("a")
     for _ in range(100):

@@ -150,6 +150,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p = sub.add_parser("retention", help="delete conversations inactive for more than N days")
     add_arguments(p)
     p.set_defaults(func=cmd_retention)
+    from bot.insights.cli import add_parsers as add_insights_parsers
+
+    add_insights_parsers(sub)  # `bot insights`, `bot review` (bot/insights/cli.py)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -1,7 +1,9 @@
 """Delete conversations nobody has touched for N days: `bot retention --days N` (docs/operations.md).
 
 A conversation's age is the time of its latest event, so an old conversation that someone came back
-to yesterday is kept whole. Works on the SQL tracker store named in the endpoints file (SQLite by
+to yesterday is kept whole. Questions queued for the curator (`bot review`) older than N days go too;
+the usage events behind `bot insights` hold no text or sender id and are kept (docs/adr/0010).
+Works on the SQL tracker store named in the endpoints file (SQLite by
 default, PostgreSQL in production), with the same ${VAR} expansion Rasa uses.
 """
 
@@ -26,6 +28,7 @@ SQL_STORES = ("sql", "bot.stores.GuardedSQLTrackerStore")
 class Purge:
     conversations: int
     events: int
+    review_texts: int = 0
 
 
 def tracker_store_config(endpoints: Path) -> Dict[str, Any]:
@@ -64,11 +67,14 @@ def purge(engine, days: float, now: Optional[float] = None, dry_run: bool = Fals
     """Delete (or with dry_run only count) conversations whose latest event is older than `days`."""
     import sqlalchemy as sa
 
+    from bot.insights.store import purge_reviews
+
     cutoff = (now if now is not None else time.time()) - days * 86400
     old = "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"
     with engine.begin() as connection:
+        reviews = purge_reviews(connection, cutoff, dry_run)
         if not sa.inspect(connection).has_table("events"):
-            return Purge(0, 0)
+            return Purge(0, 0, reviews)
         conversations = connection.execute(sa.text(f"SELECT COUNT(*) FROM ({old}) AS old"),
                                            {"cutoff": cutoff}).scalar()
         if dry_run:
@@ -77,7 +83,7 @@ def purge(engine, days: float, now: Optional[float] = None, dry_run: bool = Fals
         else:
             events = connection.execute(sa.text(f"DELETE FROM events WHERE sender_id IN ({old})"),
                                         {"cutoff": cutoff}).rowcount
-    return Purge(int(conversations or 0), int(events or 0))
+    return Purge(int(conversations or 0), int(events or 0), reviews)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,7 +107,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
         engine.dispose()
     verb = "would delete" if args.dry_run else "deleted"
     print(f"retention: {verb} {result.conversations} conversation(s) ({result.events} events) "
-          f"inactive for more than {args.days:g} days")
+          f"inactive for more than {args.days:g} days, and {result.review_texts} queued review text(s)")
     return 0
 
 

@@ -31,6 +31,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
+from bot.insights import tracker_hook as insights_hook
 from bot.privacy import mask_pii
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,14 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         """Raise if the database cannot answer a trivial query."""
         with self.engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
+
+    # --- Usage insights (bot/insights, docs/adr/0010-usage-insights-and-curator-loop.md) ------------
+    # Rasa's save asks for the events it has not stored yet inside its session; the turn's usage
+    # event is added to that same session, so both are committed together or not at all.
+    def _additional_events(self, session, tracker: DialogueStateTracker):
+        new_events = list(super()._additional_events(session, tracker))
+        insights_hook.record_turn(session, tracker, new_events)
+        return new_events
 
 
 def _raise_unavailable(error: Exception) -> None:

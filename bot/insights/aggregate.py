@@ -23,7 +23,7 @@ OUTCOMES = {ANSWERED: "Answered", CLARIFICATION: "Clarification asked", DECLINED
 FEEDBACK = {HELPFUL: "Helpful", NOT_HELPFUL: "Not helpful", CORRECTED: "Corrected"}
 STEPS = {"started": "Started coaching", "challenge": "Chose a challenge", "step": "Named a first step",
          "plan": "Got a plan"}
-SCORE_BINS = {1: "1 to 1.5", 2: "2 to 2.5", 3: "3 to 3.5", 4: "4 to 4.5", 5: "5"}
+SCORE_BINS = {"1": "1 to 1.5", "2": "2 to 2.5", "3": "3 to 3.5", "4": "4 to 4.5", "5": "5"}
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ REVIEWED_DECLINES = ("unanswerable_out_of_scope",)
 SALT_ENV = "COACH_INSIGHTS_SALT"
 SALT_FILE = PROJECT_ROOT / "build" / "insights-salt"
 _CHANNEL = re.compile(r"[^a-z0-9_-]")
+_ITEM_ID = re.compile(r"[a-z0-9_]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -265,29 +266,29 @@ def _derive(conversation_id: str, segment: list[Mapping[str, Any]], slots: Mappi
     # question-and-answer one describes it best.
     primary = next((a for a in answers if status_category(a["status"]) in QA_STATUSES), answers[0] if answers else None)
     fields: dict[str, Any] = {}
-    if primary is not None:
+    # A plan (and "show my plan") restates the challenge and enablers coaching already showed.
+    if primary is not None and primary["status"] != "coaching_plan":
         fields = {"challenge": _id(primary.get("challenge")), "enabler": _id(primary.get("enabler")),
                   "example": _id(primary.get("example"))}
         theme = next((r.get("theme") for r in (primary.get("enabler"), primary.get("challenge"))
                       if isinstance(r, Mapping) and r.get("theme")), None)
         fields["theme"] = str(theme).lower() if theme else None
     step_index = -1
-    feedback: Optional[str] = None
-    feedback_value: Any = None
-    for event in segment:
-        kind, name = event.get("event"), event.get("name")
-        if kind == "action" and name == "action_coaching_start":
-            step_index = max(step_index, 0)
-        elif kind == "slot" and event.get("value") not in (None, "", "other"):
-            if name == "coach_challenge":
-                step_index = max(step_index, 1)
-                fields["challenge"] = fields.get("challenge") or str(event["value"])
-            elif name == "coach_first_step":
-                step_index = max(step_index, 2)
-            elif name == "coach_plan":
-                step_index = max(step_index, 3)
-            elif name == "feedback":
-                feedback, feedback_value = feedback_category(event["value"]), event["value"]
+    # A slot's last value in the turn counts: a form first fills a slot with the raw text, then its
+    # validator replaces or clears it.
+    last = {e.get("name"): e.get("value") for e in segment if e.get("event") == "slot"}
+    if any(e.get("event") == "action" and e.get("name") == "action_coaching_start" for e in segment):
+        step_index = 0
+    if isinstance(last.get("coach_challenge"), str) and _ITEM_ID.fullmatch(last["coach_challenge"]) \
+            and last["coach_challenge"] != "other":
+        step_index = 1
+        fields["challenge"] = fields.get("challenge") or last["coach_challenge"]
+    if last.get("coach_first_step"):
+        step_index = 2
+    if last.get("coach_plan"):
+        step_index = 3
+    feedback_value = last.get("feedback")
+    feedback = feedback_category(feedback_value)
     status = str(primary["status"]) if primary is not None else None
     category = status_category(status)
     if any(a["status"] == "health_check_result" for a in answers):

@@ -10,7 +10,10 @@ Starts everything itself on free loopback ports, measures, stops it, and writes 
 2. the same server under locust (headless, closed loop) at 1, 8 and 32 concurrent users, Q&A and bare;
 3. retrieval alone, in this process (bot.engine: embed + FAISS + BM25; and the whole answer pipeline);
 4. two replicas sharing PostgreSQL + Redis and one action server, Q&A under locust, turns alternating
-   between the replicas.
+   between the replicas;
+5. usage insights (docs/adr/0010): what recording a turn's usage event adds to saving a Q&A turn (in
+   process, the tracker store's save with and without the hook), and how long `bot insights` takes
+   over 100,000 synthetic usage events (`--only-insights` runs just this part and prints it).
 
 The rate limit is switched off for the run (COACH_RATE_LIMIT=off): it would otherwise be what we
 measured. Not a timed test: nothing fails on a slow machine; the doc says whether targets were met.
@@ -112,6 +115,104 @@ def retrieval_only(questions: list[str], repeats: int) -> dict[str, list[float]]
     return times
 
 
+def recording_cost(saves: int) -> dict[str, list[float]]:
+    """ms per tracker-store save of one Q&A turn, with the usage-event hook and without (interleaved)."""
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+
+    from bot.answer.compose import compose_answer
+    from bot.engine import load_engine
+    from bot.insights import tracker_hook
+    from bot.stores import GuardedSQLTrackerStore
+
+    answer = compose_answer("our budgets are ring-fenced so we can't pool money", load_engine())
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    workdir = Path(tempfile.mkdtemp(prefix="coach-bench-insights-"))
+    store = GuardedSQLTrackerStore(domain, dialect="sqlite", db=str(workdir / "conversations.db"))
+    record, skip = tracker_hook.record_turn, (lambda session, tracker, events: None)
+    times: dict[str, list[float]] = {"with": [], "without": []}
+
+    async def run() -> None:
+        for i in range(saves):
+            for kind, hook in (("with", record), ("without", skip)):
+                tracker = await store.get_or_create_tracker(f"bench-{kind}-{i // 10}")
+                for event in (UserUttered("our budgets are ring-fenced", {"name": "ask_question", "confidence": 1.0},
+                                          parse_data={"intent": {"name": "ask_question", "confidence": 1.0},
+                                                      "entities": [], "text": "our budgets are ring-fenced"},
+                                          input_channel="rest"),
+                              ActionExecuted("action_answer_question"),
+                              BotUttered(answer.text, {"buttons": answer.buttons, "custom": {"answer": answer.payload}}),
+                              SlotSet("last_answer_id", answer.payload["answer_id"]),
+                              ActionExecuted("action_listen")):
+                    tracker.update(event)
+                tracker_hook.record_turn = hook
+                try:
+                    started = time.perf_counter()
+                    await store.save(tracker)
+                    times[kind].append((time.perf_counter() - started) * 1000)
+                finally:
+                    tracker_hook.record_turn = record
+
+    asyncio.run(run())
+    store.engine.dispose()
+    return times
+
+
+def insights_timing(events: int, runs: int = 3) -> dict[str, float]:
+    """Seconds for `bot insights` (a fresh process, as an operator runs it) over `events` synthetic events."""
+    from insights_data import write_db
+
+    workdir = Path(tempfile.mkdtemp(prefix="coach-bench-insights-"))
+    db = workdir / "insights.db"
+    result = {"events": float(events), "write": write_db(db, events)}
+    env = {**os.environ, "COACH_CONVERSATIONS_DB": str(db)}
+    for fmt in ("html", "csv"):
+        seconds = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "bot.cli", "insights", "--since", "all", "--format", fmt,
+                            "--out", str(workdir / f"report.{fmt}")], cwd=ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            seconds.append(time.perf_counter() - started)
+        result[fmt] = statistics.median(seconds)
+    return result
+
+
+def insights_report(cost: dict[str, list[float]], timing: dict[str, float], qa_p50: Optional[float]) -> str:
+    extra = statistics.median(cost["with"]) - statistics.median(cost["without"])
+    lines = [
+        "",
+        "## Usage insights (docs/adr/0010)",
+        "",
+        f"Saving one Q&A turn in the SQLite tracker store, in process, {len(cost['with'])} saves each, interleaved:",
+        "",
+        "| save | p50 ms | p95 ms |",
+        "|---|---:|---:|",
+        f"| with the usage event (same transaction) | {ms(statistics.median(cost['with']))} | "
+        f"{ms(percentile(cost['with'], .95))} |",
+        f"| without | {ms(statistics.median(cost['without']))} | {ms(percentile(cost['without'], .95))} |",
+        "",
+        f"`bot insights --since all` over {timing['events']:,.0f} synthetic usage events (SQLite, a fresh process "
+        f"each time, median of 3): HTML **{timing['html']:.1f} s**, CSV {timing['csv']:.1f} s "
+        f"(target: under 10 s on 2 cores: {'met' if timing['html'] < 10 else '**not met**'}).",
+        "",
+        "| target | measured | met? |",
+        "|---|---|---|",
+    ]
+    if qa_p50:
+        lines.append(f"| recording adds no measurable change to a Q&A turn's p50 | +{extra:.2f} ms per save, "
+                     f"{100 * extra / qa_p50:.1f} % of the {ms(qa_p50)} ms Q&A p50 | "
+                     f"{'yes' if extra < 0.05 * qa_p50 else '**no**'} |")
+    else:
+        lines.append(f"| recording adds no measurable change to a Q&A turn's p50 | +{extra:.2f} ms per save | "
+                     "see the Q&A p50 above |")
+    lines.append(f"| `bot insights` over 100,000 turns under 10 s | {timing['html']:.1f} s | "
+                 f"{'yes' if timing['html'] < 10 else '**no**'} |")
+    return "\n".join(lines)
+
+
 def ms(value: float) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
@@ -207,7 +308,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--replica-users", default="8,32")
     parser.add_argument("--no-replicas", action="store_true")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--insight-events", type=int, default=100_000)
+    parser.add_argument("--only-insights", action="store_true", help="only part 5; print it, write nothing")
     args = parser.parse_args(argv)
+    if args.only_insights:
+        print(insights_report(recording_cost(100), insights_timing(args.insight_events), None))
+        return 0
     users = [int(u) for u in args.users.split(",")]
     import yaml
 
@@ -255,7 +361,10 @@ def main(argv: Optional[list[str]] = None) -> int:
             redis.destroy()
             postgres.destroy()
 
-    text = report(seq, seq_replicas, loads, retrieval, args, prefetched)
+    print("bench: usage insights: recording cost and `bot insights` over synthetic events...", flush=True)
+    insights = insights_report(recording_cost(100), insights_timing(args.insight_events),
+                               statistics.median(seq["qa"]))
+    text = report(seq, seq_replicas, loads, retrieval, args, prefetched) + "\n" + insights
     write(Path(args.out), text)
     print(text)
     print(f"\nbench: done in {time.monotonic() - started:.0f}s; raw locust CSVs in {workdir} (delete when read)",

@@ -201,7 +201,7 @@ def aggregate(rows: Iterable[tuple], titles: Mapping[str, str], since: Optional[
         f"{100 * helpful.value(r, HELPFUL).count / helpful.totals[r].count:.0f} %" for r, _ in helpful.rows})
     answered = by_key["outcomes"].totals.get(ANSWERED)
     headline = [("Turns", _shown(turns, len(conversations), threshold)),
-                ("Conversations (counted per day)", _shown(len(conversations), len(conversations), threshold)),
+                ("Conversations (per day)", _shown(len(conversations), len(conversations), threshold)),
                 ("Questions", _shown(qa, len(conversations), threshold)),
                 ("Answered", "–" if not qa or answered is None else
                  ("suppressed" if answered.suppressed else f"{100 * answered.count / qa:.0f} %"))]

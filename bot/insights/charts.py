@@ -15,11 +15,11 @@ from bot.insights.aggregate import Table
 PALETTE = ("#1d70b8", "#00703c", "#f47738", "#4c2c92", "#d4351c", "#28a197", "#912b88", "#505a5f", "#85994b",
            "#003078")
 TEXT, MUTED, GRID = "#0b0c0c", "#505a5f", "#b1b4b6"
-LABEL_W, BAR_W, ROW_H, TOP = 330, 520, 30, 8
+LABEL_W, BAR_W, ROW_H, TOP = 340, 510, 30, 8
 FONT = 'font-family="Arial, Helvetica, sans-serif" font-size="14"'
 
 
-def _clip(text: str, limit: int = 44) -> str:
+def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 

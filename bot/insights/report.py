@@ -28,7 +28,7 @@ header{background:#0b0c0c;color:#fff;padding:14px 30px;border-bottom:10px solid 
 header p{margin:0;font-weight:700;font-size:24px}main{max-width:1020px;margin:0 auto;padding:30px}
 h1{font-size:40px;margin:0 0 10px}h2{font-size:27px;margin:50px 0 10px}.lede{color:#505a5f;margin:0 0 25px}
 .cards{display:flex;flex-wrap:wrap;gap:15px;margin:0 0 20px;padding:0;list-style:none}
-.cards li{border-top:5px solid #1d70b8;background:#f3f2f1;padding:12px 18px;min-width:200px}
+.cards li{border-top:5px solid #1d70b8;background:#f3f2f1;padding:12px 18px;flex:1 1 0;min-width:160px;font-size:16px}
 .cards b{display:block;font-size:36px}figure{margin:0 0 10px}figcaption{color:#505a5f;font-size:16px;margin:6px 0}
 table{border-collapse:collapse;width:100%;font-size:16px;margin:10px 0 20px}
 caption{text-align:left;font-weight:700;padding:0 0 8px}

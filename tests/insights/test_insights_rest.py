@@ -63,7 +63,7 @@ def test_the_csv_counts_exactly_what_the_conversations_did(db_env, traffic, tmp_
     assert cells[("health_scores", "structures", "1")] == "1"
     assert cells[("health_scores", "relationships", "4")] == "1"
     assert cells[("clarification_choices", traffic.choice, "chosen")] == "1"
-    assert cells[("summary", "Conversations (counted per day)", "")] == str(len(traffic.senders))
+    assert cells[("summary", "Conversations (per day)", "")] == str(len(traffic.senders))
 
 
 def test_small_numbers_are_suppressed_by_default(db_env, traffic, tmp_path):

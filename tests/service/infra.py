@@ -141,9 +141,10 @@ class Redis:
 
 
 def credentials_file(directory: Path) -> Path:
-    """Our REST channel and the /health channel (credentials.yml's channels, minus the chat apps)."""
+    """Our REST, /health and /insights channels (credentials.yml's channels, minus the chat apps)."""
     path = directory / "credentials.yml"
-    path.write_text("bot.channels.rest.RestInput:\nbot.channels.health.HealthInput:\n", encoding="utf-8")
+    path.write_text("bot.channels.rest.RestInput:\nbot.channels.health.HealthInput:\n"
+                    "bot.channels.insights.InsightsInput:\n", encoding="utf-8")
     return path
 
 

@@ -196,9 +196,10 @@ def aggregate(rows: Iterable[tuple], titles: Mapping[str, str], since: Optional[
     by_key = {t.key: t for t in tables}
     _share(by_key["outcomes"], qa)
     helpful = by_key["helpful_by_enabler"]
+    # A rate next to a suppressed cell would give the cell away (rate x total), so it is withheld too.
     helpful.extra = ("helpful rate", {
-        r: "suppressed" if helpful.totals[r].suppressed else
-        f"{100 * helpful.value(r, HELPFUL).count / helpful.totals[r].count:.0f} %" for r, _ in helpful.rows})
+        r: "suppressed" if helpful.totals[r].suppressed or any(helpful.value(r, g).suppressed for g in FEEDBACK)
+        else f"{100 * helpful.value(r, HELPFUL).count / helpful.totals[r].count:.0f} %" for r, _ in helpful.rows})
     answered = by_key["outcomes"].totals.get(ANSWERED)
     headline = [("Turns", _shown(turns, len(conversations), threshold)),
                 ("Conversations (per day)", _shown(len(conversations), len(conversations), threshold)),

@@ -31,7 +31,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
-from bot.insights import tracker_hook as insights_hook
+from bot.insights.tracker_hook import RecordsUsageEvents
 from bot.privacy import mask_pii
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,9 @@ def resolve_sqlite_db(db: str) -> str:
     return str(path)
 
 
-class GuardedSQLTrackerStore(SQLTrackerStore):
+# RecordsUsageEvents (bot/insights, docs/adr/0010): each saved turn's usage event is written in the
+# same transaction as the turn.
+class GuardedSQLTrackerStore(RecordsUsageEvents, SQLTrackerStore):
     """Rasa's SQL tracker store that masks user text, records failures and can be pinged."""
 
     def __init__(self, domain=None, dialect: Text = "sqlite", host: Optional[Text] = None,
@@ -120,14 +122,6 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         """Raise if the database cannot answer a trivial query."""
         with self.engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
-
-    # --- Usage insights (bot/insights, docs/adr/0010-usage-insights-and-curator-loop.md) ------------
-    # Rasa's save asks for the events it has not stored yet inside its session; the turn's usage
-    # event is added to that same session, so both are committed together or not at all.
-    def _additional_events(self, session, tracker: DialogueStateTracker):
-        new_events = list(super()._additional_events(session, tracker))
-        insights_hook.record_turn(session, tracker, new_events)
-        return new_events
 
 
 def _raise_unavailable(error: Exception) -> None:

@@ -1,7 +1,8 @@
 """Record a turn's usage event in the same transaction as the turn (the one part that knows Rasa).
 
-`bot.stores.GuardedSQLTrackerStore._additional_events` calls `record_turn` inside Rasa's own save
-session, with the events that save is about to store; the rows added here are committed by the same
+`RecordsUsageEvents` is mixed into `bot.stores.GuardedSQLTrackerStore`. Rasa's `SQLTrackerStore.save`
+asks `_additional_events(session, tracker)` for the events it has not stored yet, inside its own
+session; the mixin passes them to `record_turn`, whose rows are committed by the same
 `session.commit()`, so a turn is stored with its event or not at all. A fault in deriving the event
 (never in writing it) is logged and skipped: a conversation matters more than a count.
 """
@@ -60,3 +61,12 @@ def record_turn(session: Any, tracker: Any, new_events: Iterable[Event]) -> None
         return
     store.ensure_tables(session.get_bind())
     store.write(session, [t.event for t in turns], [r for t in turns for r in t.reviews])
+
+
+class RecordsUsageEvents:
+    """Mixin for Rasa's SQLTrackerStore (before it in the bases): records each saved turn's usage event."""
+
+    def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
+        new_events = list(super()._additional_events(session, tracker))  # type: ignore[misc]
+        record_turn(session, tracker, new_events)
+        return iter(new_events)

@@ -153,3 +153,29 @@ def test_the_tracker_store_writes_the_turn_and_its_event_in_one_transaction(trac
     with tracker_store.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT COUNT(*) FROM events WHERE sender_id = 'rest:second' "
                                           "AND type_name = 'user'")).scalar() == 0
+
+
+def test_a_store_that_also_overrides_additional_events_still_records_the_turn(tmp_path):
+    """As a masking override in GuardedSQLTrackerStore itself would: it wraps super(), which reaches the hook."""
+    class MaskingStore(GuardedSQLTrackerStore):
+        def _additional_events(self, session, tracker):
+            return (event for event in super()._additional_events(session, tracker))
+
+    masking = MaskingStore(Domain.load(str(ROOT / "domain.yml")), dialect="sqlite", db=str(tmp_path / "m.db"))
+    try:
+        one_turn(masking, "rest:masked")
+        assert counts(masking)[1] == 1
+    finally:
+        masking.engine.dispose()
+
+
+def test_a_helpful_rate_is_withheld_when_it_would_give_away_a_suppressed_cell():
+    rows = []
+    for n in range(7):
+        feedback = "helpful" if n < 6 else "not_helpful"
+        event = ev.UsageEvent(hour=HOUR, channel="rest", conversation=f"c{n}", status="other", status_detail=None,
+                              feedback=feedback, rated_enabler="e1")
+        rows.append(tuple(event.row()[c] for c in store.EVENT_COLUMNS))
+    table = next(t for t in aggregate.aggregate(rows, {}, None, HOUR).tables if t.key == "helpful_by_enabler")
+    assert table.value("e1", "helpful").shown == "6" and table.value("e1", "not_helpful").shown == "< 5"
+    assert table.extra == ("helpful rate", {"e1": "suppressed"})

@@ -130,6 +130,13 @@ def test_get_insights_needs_the_bearer_token_and_serves_the_same_report(server, 
     assert get(server, "/insights?since=forever", TOKEN)[0] == 400
 
 
+def test_recording_the_conversations_logged_no_error_or_warning(server, traffic):
+    lines = server.log.read_text(encoding="utf-8", errors="replace").splitlines()
+    bad = [line for line in lines if (" ERROR " in line or " WARNING " in line)
+           and ("insight" in line.lower() or "bot.stores" in line)]
+    assert bad == []
+
+
 def review(db_env, *args, config=None) -> str:
     pre = ["--config", str(config)] if config else []
     return bot_cli(*pre, "review", *args, env=db_env).stdout

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from bot.errors import CoachError
 from bot.insights import store
-from bot.insights.events import normalise, text_key
+from bot.insights.events import normalise
 
 REASONS = {"declined": "declined", "clarification": "clarified", "corrected": "corrected",
            "not_helpful": "not helpful"}
@@ -162,4 +162,4 @@ def render(entries: list[Entry]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["Entry", "accept", "add_nearest", "add_question", "queue", "reject", "render", "text_key"]
+__all__ = ["Entry", "accept", "add_nearest", "add_question", "queue", "reject", "render"]

@@ -39,6 +39,7 @@ def derive(new: list[dict], earlier: list[dict] = (), slots: dict | None = None,
     ({"answer_id": "a1", "helpful": False}, "not_helpful"),
     ({"answer_id": "a1", "helpful": False, "corrected": True}, "corrected"),
     ({"answer_id": "a1", "helpful": False, "kind": "correction"}, "corrected"),
+    ({"answer_id": "a1", "helpful": False, "reason": "corrected"}, "corrected"),  # as issue 11's branch sets it
     ("corrected", "corrected"),
     (None, None),
 ])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
 from html import escape
 from pathlib import Path
@@ -43,8 +44,6 @@ a{color:#1d70b8}a:focus{outline:3px solid #fd0;background:#fd0;color:#0b0c0c}
 def min_conversations(config: Optional[str] = None) -> int:
     """`insights.min_conversations` from coach.yml (or the given settings file); 5 when absent."""
     path = Path(config) if config else DEFAULT_CONFIG
-    import os
-
     if not config and os.environ.get("COACH_CONFIG"):
         path = Path(os.environ["COACH_CONFIG"])
     try:

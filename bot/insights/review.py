@@ -31,10 +31,11 @@ BANKS = ("themes", "challenges", "enablers", "examples", "case_studies", "facts"
 class Entry:
     number: int
     key: str
-    text: str                 # the most recent wording with this normalised form (masked)
+    text: str                 # the most frequent wording with this normalised form (masked)
     count: int
     last_seen: int
     reasons: Counter = field(default_factory=Counter)
+    wordings: Counter = field(default_factory=Counter)
     nearest: list[tuple[str, str, float]] = field(default_factory=list)  # (item id, title, score)
 
     def why(self) -> str:
@@ -59,7 +60,9 @@ def queue(engine: sa.engine.Engine, since: Optional[float]) -> list[Entry]:
                 continue
             entry.count += 1
             entry.reasons[reason] += 1
-            entry.text, entry.last_seen = text, max(entry.last_seen, at)
+            entry.wordings[text] += 1
+            entry.last_seen = max(entry.last_seen, at)
+            entry.text = entry.wordings.most_common(1)[0][0]
     listed = [e for e in entries.values() if e.count]
     return sorted(listed, key=lambda e: (-e.count, -e.last_seen, e.number))
 
@@ -73,15 +76,15 @@ def add_nearest(entries: list[Entry], bot_engine: Any, k: int = 3) -> None:
 
 
 def find(engine: sa.engine.Engine, number: int) -> tuple[str, str]:
-    """(key, latest text) of the queue entry with this number."""
+    """(key, most frequent wording) of the queue entry with this number."""
     store.ensure_tables(engine)
     t = store.review_texts
     with engine.connect() as connection:
         key = connection.execute(sa.select(t.c.text_key).where(t.c.id == number)).scalar()
         if key is None:
             raise CoachError(f"review: there is no entry {number} (run `bot review` to see the queue)")
-        text = connection.execute(sa.select(t.c.text).where(t.c.text_key == key).order_by(t.c.id.desc())
-                                  .limit(1)).scalar()
+        text = connection.execute(sa.select(t.c.text).where(t.c.text_key == key).group_by(t.c.text)
+                                  .order_by(sa.func.count().desc(), sa.func.max(t.c.id).desc()).limit(1)).scalar()
     return key, text
 
 

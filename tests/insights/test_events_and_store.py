@@ -180,3 +180,13 @@ def test_a_helpful_rate_is_withheld_when_it_would_give_away_a_suppressed_cell():
     table = next(t for t in aggregate.aggregate(rows, {}, None, HOUR).tables if t.key == "helpful_by_enabler")
     assert table.value("e1", "helpful").shown == "6" and table.value("e1", "not_helpful").shown == "< 5"
     assert table.extra == ("helpful rate", {"e1": "suppressed"})
+
+
+def test_the_command_line_explains_a_bad_period_in_one_line(tmp_path):
+    from tests.insights.helpers import bot_cli
+
+    env = {"COACH_CONVERSATIONS_DB": str(tmp_path / "empty.db")}
+    bad = bot_cli("insights", "--since", "forever", env=env, check=False)
+    assert bad.returncode == 1 and bad.stderr.strip().splitlines()[-1].startswith("bot: --since 'forever': expected")
+    empty = bot_cli("review", "--no-nearest", env=env)
+    assert empty.stdout.strip() == "review: the queue is empty."

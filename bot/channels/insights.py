@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 TOKEN_ENV = "COACH_INSIGHTS_TOKEN"
 MIN_TOKEN_CHARS = 16
+CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'none'"
 
 
 def configured_token() -> Optional[str]:
@@ -90,6 +91,8 @@ class InsightsInput(InputChannel):
                 log.error("GET /insights failed: %s: %s", type(exc).__name__, exc)
                 return response.text("The usage report is briefly unavailable.\n", status=503)
             return response.text(body, status=status, content_type=kind,
-                                 headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+                                 headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+                                          # The report has no scripts and loads nothing: say so.
+                                          "Content-Security-Policy": CSP})
 
         return insights

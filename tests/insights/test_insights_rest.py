@@ -111,10 +111,11 @@ def test_the_events_table_holds_no_message_text_and_no_sender_id(db_env, traffic
     assert {row[columns.index("hour")] % 3600 for row in rows} == {0}
 
 
-def get(server, path: str, token: str | None = None) -> tuple[int, str]:
+def get(server, path: str, token: str | None = None, headers: dict | None = None) -> tuple[int, str]:
     request = urllib.request.Request(server.url + path, headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
         with urllib.request.urlopen(request, timeout=60) as reply:
+            (headers if headers is not None else {}).update(reply.headers)
             return reply.status, reply.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
@@ -123,8 +124,11 @@ def get(server, path: str, token: str | None = None) -> tuple[int, str]:
 def test_get_insights_needs_the_bearer_token_and_serves_the_same_report(server, traffic):
     assert get(server, "/insights")[0] == 401
     assert get(server, "/insights", "wrong-token-wrong-token")[0] == 401
-    status, page = get(server, "/insights", TOKEN)
+    headers: dict = {}
+    status, page = get(server, "/insights", TOKEN, headers)
     assert status == 200 and set(CHARTS) <= set(figures(page).sections)
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert headers["Cache-Control"] == "no-store"
     status, text = get(server, "/insights?format=csv&since=all", TOKEN)
     assert status == 200 and text.startswith("section,row,label,group,value")
     assert get(server, "/insights?since=forever", TOKEN)[0] == 400

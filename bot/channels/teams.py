@@ -12,6 +12,17 @@ the issuer nor the `serviceurl` claim; an HS256 token makes it answer 500; its b
 code. Here keys are fetched lazily and cached, tokens are checked per the Bot Framework rules
 (https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication),
 a bad token is a 401 or 403, and every outgoing call is aiohttp with a timeout.
+
+Signing keys: cached for a day; a token signed with a key id the cache lacks triggers a refetch at
+most every five minutes once keys are cached. Until the first fetch succeeds, failed fetches back off
+(5 s, doubling to five minutes), and requests meanwhile get a 503 without a fetch of their own, so a
+burst of requests never becomes a burst of calls to Microsoft.
+
+A conversation id is `teams:<tenant>:<user>` for a personal chat and
+`teams:<tenant>:<user>:<conversation id>` for a channel thread or group chat, so no other channel can
+name a Teams conversation (docs/adr/0007). A body over MAX_BODY_BYTES is refused before it is read;
+an authenticated activity whose fields have the wrong shape (`from` that is a string) is a 400.
+User-derived text in cards is never parsed as Markdown (bot/render/teams.py).
 """
 
 from __future__ import annotations
@@ -34,8 +45,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.access import cap_body, read_body
 from bot.messages import canned_text
-from bot.privacy import mask_pii
+from bot.privacy import install_log_masking, mask_pii
 from bot.render import outline, payload_of_submit, to_teams_activity
 
 log = logging.getLogger(__name__)
@@ -48,6 +60,9 @@ ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 300            # the clock skew the Bot Framework allows
 KEYS_MAX_AGE_SECONDS = 24 * 3600  # Microsoft asks bots to refresh signing keys at least daily
 KEYS_REFETCH_FLOOR_SECONDS = 300  # an unknown key id refetches at most this often (no refetch storms)
+KEYS_FIRST_RETRY_SECONDS = 5.0    # after a failed fetch with nothing cached; doubles up to the floor above
+MAX_BODY_BYTES = 1024 * 1024      # an activity is a few KiB
+NAMESPACE = "teams"
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)
 BEARER = re.compile(r"^Bearer\s+(\S+)$")
 AT_MENTION = re.compile(r"<at>[^<]*</at>")
@@ -79,32 +94,52 @@ class SigningKeys:
         self.metadata_url = metadata_url
         self._session = session
         self._keys: Dict[str, dict] = {}
-        self._fetched_at = float("-inf")
+        self._fetched_at = float("-inf")   # when the cached keys were fetched
+        self._attempted_at = float("-inf")  # when a fetch was last tried, successful or not
+        self._retry_after = 0.0             # while nothing is cached: seconds between failed fetches
+        self._last_error = ""
         self._lock = asyncio.Lock()
 
+    def _due(self, kid: str) -> bool:
+        now = time.monotonic()
+        if not self._keys:
+            return now - self._attempted_at >= self._retry_after
+        age = now - self._fetched_at
+        since_attempt = now - self._attempted_at
+        return (age >= KEYS_MAX_AGE_SECONDS and since_attempt >= KEYS_REFETCH_FLOOR_SECONDS) or \
+            (kid not in self._keys and since_attempt >= KEYS_REFETCH_FLOOR_SECONDS)
+
     async def get(self, kid: str) -> Optional[dict]:
-        """The key with this id, refreshing the cache when it is old or the id is new to it."""
-        fetched_at = self._fetched_at
-        age = time.monotonic() - fetched_at
-        if age >= KEYS_MAX_AGE_SECONDS or (kid not in self._keys and age >= KEYS_REFETCH_FLOOR_SECONDS):
+        """The key with this id, refreshing the cache when it is old or the id is new to it.
+
+        Raises KeysUnavailable when no keys are cached and none can be fetched now.
+        """
+        if self._due(kid):
             async with self._lock:
-                if self._fetched_at == fetched_at:  # nobody refreshed while this request waited
+                if self._due(kid):  # nobody tried while this request waited for the lock
                     await self._refresh()
+        if not self._keys:
+            raise KeysUnavailable(f"no signing keys yet from {self.metadata_url} ({self._last_error}); "
+                                  f"next attempt in at most {self._retry_after:g}s")
         return self._keys.get(kid)
 
     async def _refresh(self) -> None:
+        self._attempted_at = time.monotonic()
         try:
             metadata = await get_json(self._session(), self.metadata_url)
             jwks = await get_json(self._session(), metadata["jwks_uri"])
             keys = {k["kid"]: k for k in jwks["keys"] if isinstance(k, dict) and k.get("kid")}
         except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, TypeError, ValueError) as exc:
+            self._last_error = repr(exc)[:200]
             if not self._keys:
-                raise KeysUnavailable(f"could not fetch signing keys via {self.metadata_url}: {exc!r}") from exc
-            log.warning("teams: could not refresh signing keys (%r); keeping the cached ones", exc)
-            # Try again after the refetch floor rather than on every request.
-            self._fetched_at = time.monotonic() - KEYS_MAX_AGE_SECONDS + KEYS_REFETCH_FLOOR_SECONDS
+                self._retry_after = min(KEYS_REFETCH_FLOOR_SECONDS, max(KEYS_FIRST_RETRY_SECONDS,
+                                                                       self._retry_after * 2))
+                log.error("teams: could not fetch signing keys via %s: %s; retrying in %gs",
+                          self.metadata_url, self._last_error, self._retry_after)
+            else:
+                log.warning("teams: could not refresh signing keys (%s); keeping the cached ones", self._last_error)
             return
-        self._keys, self._fetched_at = keys, time.monotonic()
+        self._keys, self._fetched_at, self._retry_after = keys, time.monotonic(), 0.0
 
 
 class TokenChecker:
@@ -166,11 +201,19 @@ class Incoming:
     activity: Dict[str, Any]
 
 
+def tenant_of(activity: Dict[str, Any]) -> str:
+    tenant = (activity.get("channelData") or {}).get("tenant") or {}
+    found = tenant.get("id") if isinstance(tenant, dict) else None
+    found = found or (activity.get("conversation") or {}).get("tenantId")
+    return found if isinstance(found, str) and found else "none"
+
+
 def strip_bot_mention(text: str, activity: Dict[str, Any]) -> str:
     bot_id = (activity.get("recipient") or {}).get("id")
     for entity in activity.get("entities") or []:
-        if isinstance(entity, dict) and entity.get("type") == "mention" and \
-                (entity.get("mentioned") or {}).get("id") == bot_id and isinstance(entity.get("text"), str):
+        mentioned = entity.get("mentioned") if isinstance(entity, dict) else None
+        if isinstance(mentioned, dict) and entity.get("type") == "mention" and \
+                mentioned.get("id") == bot_id and isinstance(entity.get("text"), str):
             text = text.replace(entity["text"], " ")
     if (activity.get("conversation") or {}).get("conversationType") == "channel":
         text = AT_MENTION.sub(" ", text, count=1) if text.lstrip().startswith("<at>") else text
@@ -190,7 +233,8 @@ def incoming_from_activity(activity: Dict[str, Any]) -> Optional[Incoming]:
     # A personal chat is one conversation per user; in a channel or group chat each thread is
     # its own conversation (Teams puts the thread into conversation.id).
     personal = conversation.get("conversationType") in (None, "personal")
-    return Incoming(text, user if personal else f"{user}:{conversation['id']}", activity)
+    person = f"{NAMESPACE}:{tenant_of(activity)}:{user}"
+    return Incoming(text, person if personal else f"{person}:{conversation['id']}", activity)
 
 
 class Connector:
@@ -301,6 +345,7 @@ class TeamsInput(InputChannel):
         self.checker = TokenChecker(app_id, SigningKeys(openid_metadata_url, self.http))
         self.connector = Connector(app_id, app_password, token_url, self.http)
         self._tasks: Set[asyncio.Task] = set()
+        install_log_masking()
         if not self.configured:
             log.warning("teams: TEAMS_APP_ID and TEAMS_APP_PASSWORD are not both set; "
                         "the Teams channel is off (see docs/teams/setup.md)")
@@ -332,11 +377,15 @@ class TeamsInput(InputChannel):
             if self._http is not None:
                 await self._http.close()
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
+            cap_body(request, MAX_BODY_BYTES)
             try:
                 claims = await self.checker.claims(request.headers.get("Authorization"))
-                activity = parse_activity(request.body)
+                body, too_large = await read_body(request, MAX_BODY_BYTES)
+                if too_large or body is None:
+                    raise Refused(413, too_large or "no body")
+                activity = parse_activity(body)
                 check_activity(claims, activity)
             except Refused as exc:
                 log.warning("teams: refused a request (%s): %s", exc.status, exc.reason)
@@ -382,6 +431,14 @@ def parse_activity(body: bytes) -> Dict[str, Any]:
         raise Refused(400, "the body must be a JSON object")
     if not isinstance(activity.get("serviceUrl"), str) or not isinstance(activity.get("type"), str):
         raise Refused(400, "the activity needs 'type' and 'serviceUrl'")
+    for key in ("from", "recipient", "conversation", "channelData"):
+        if not isinstance(activity.get(key), (dict, type(None))):
+            raise Refused(400, f"'{key}' must be an object")
+    if not isinstance(activity.get("entities"), (list, type(None))):
+        raise Refused(400, "'entities' must be a list")
+    for key in ("text", "id", "channelId"):
+        if not isinstance(activity.get(key), (str, type(None))):
+            raise Refused(400, f"'{key}' must be a string")
     conversation = activity.get("conversation")
     if activity["type"] == "message" and not (isinstance(conversation, dict) and isinstance(conversation.get("id"), str)):
         raise Refused(400, "a message activity needs conversation.id")

@@ -75,18 +75,24 @@ def media_type(request: Request) -> str:
     return (request.headers.get("content-type") or "").split(";")[0].strip().lower()
 
 
+DRAIN_MAX_BYTES = 4 * 1024 * 1024  # an over-limit body up to this size is discarded after the reply
+
+
 def cap_body(request: Request, limit: int) -> None:
-    """Bound what Sanic reads of a streaming route's body, including what it drains after the reply."""
+    """Bound what Sanic reads of a streaming route's body, including what it drains after the reply.
+
+    After a refusal Sanic reads and discards the rest of the body so the client sees the reply
+    cleanly; a body declared larger than DRAIN_MAX_BYTES is not read at all: the connection closes.
+    """
     if request.stream is not None:
-        request.stream.request_max_size = limit
+        request.stream.request_max_size = max(limit, DRAIN_MAX_BYTES)
 
 
 async def read_body(request: Request, limit: int) -> Tuple[Optional[bytes], Optional[str]]:
     """The body of a streaming route, or (None, reason) when it is over `limit` bytes.
 
     A declared Content-Length over the limit is refused before a byte of the body is read; a chunked
-    body is read only until it passes the limit. Either way the connection is then closed rather than
-    drained, so a 30 MB upload costs the server nothing.
+    body is read only until it passes the limit (see cap_body for what happens to the rest).
     """
     too_large = f"the request body is larger than {limit} bytes; send one question at a time"
     cap_body(request, limit)

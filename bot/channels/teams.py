@@ -15,7 +15,7 @@ a bad token is a 401 or 403, and every outgoing call is aiohttp with a timeout.
 
 Signing keys: cached for a day; a token signed with a key id the cache lacks triggers a refetch at
 most every five minutes once keys are cached. Until the first fetch succeeds, failed fetches back off
-(5 s, doubling to five minutes), and requests meanwhile get a 503 without a fetch of their own, so a
+(2 s, doubling to five minutes), and requests meanwhile get a 503 without a fetch of their own, so a
 burst of requests never becomes a burst of calls to Microsoft.
 
 A conversation id is `teams:<tenant>:<user>` for a personal chat and
@@ -60,7 +60,7 @@ ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 300            # the clock skew the Bot Framework allows
 KEYS_MAX_AGE_SECONDS = 24 * 3600  # Microsoft asks bots to refresh signing keys at least daily
 KEYS_REFETCH_FLOOR_SECONDS = 300  # an unknown key id refetches at most this often (no refetch storms)
-KEYS_FIRST_RETRY_SECONDS = 5.0    # after a failed fetch with nothing cached; doubles up to the floor above
+KEYS_FIRST_RETRY_SECONDS = 2.0    # after a failed fetch with nothing cached; doubles up to the floor above
 MAX_BODY_BYTES = 1024 * 1024      # an activity is a few KiB
 NAMESPACE = "teams"
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)

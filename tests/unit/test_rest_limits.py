@@ -3,6 +3,8 @@ read from config or environment; client addresses and REST access settings."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from bot.channels.limits import RateLimits, Throttle, client_address, is_loopback
@@ -127,3 +129,24 @@ def test_rest_conversations_live_in_their_own_namespace_and_personal_data_is_not
     assert conversation_id("slack:T1:UVICTIM2") == "rest:slack:T1:UVICTIM2"
     _, problem = parse_body(b'{"sender": "jo.bloggs@council.gov.uk", "message": "hi"}')
     assert problem and "opaque id" in problem
+
+
+def test_without_a_token_rest_refuses_clients_that_are_not_on_loopback(monkeypatch):
+    monkeypatch.delenv("COACH_REST_TOKEN", raising=False)
+    channel = RestInput.from_credentials({"trusted_proxy_header": "X-Forwarded-For", "rate_limit": "off"})
+    json_type = {"content-type": "application/json"}
+    behind_proxy = SimpleNamespace(ip="127.0.0.1", headers={**json_type, "X-Forwarded-For": "203.0.113.9"})
+    assert channel.refusal(behind_proxy).status == 403
+    assert channel.refusal(SimpleNamespace(ip="127.0.0.1", headers=json_type)) is None
+    assert channel.refusal(SimpleNamespace(ip="::1", headers={"content-type": "text/plain"})).status == 415
+
+
+def test_with_a_token_rest_needs_exactly_that_bearer_token(monkeypatch):
+    monkeypatch.setenv("COACH_REST_TOKEN", "s3cret")
+    channel = RestInput.from_credentials({"rate_limit": "off"})
+    json_type = {"content-type": "application/json"}
+    for given in (None, "Bearer s3cre", "Bearer s3cret2", "Basic s3cret", "s3cret"):
+        headers = {**json_type, **({"authorization": given} if given else {})}
+        assert channel.refusal(SimpleNamespace(ip="10.0.0.1", headers=headers)).status == 401, given
+    ok = SimpleNamespace(ip="10.0.0.1", headers={**json_type, "authorization": "Bearer s3cret"})
+    assert channel.refusal(ok) is None

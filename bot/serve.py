@@ -116,6 +116,9 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     env.setdefault("TICKET_LOCK_LIFETIME", DEFAULT_TICKET_LOCK_LIFETIME)
+    if not env.get("COACH_PUBLIC_ORIGIN") and args.host in ("127.0.0.1", "localhost", "::1"):
+        # The widget's own origin comes from configuration, never a request's Host header (DNS rebinding).
+        env["COACH_PUBLIC_ORIGIN"] = f"http://localhost:{args.rasa_port},http://127.0.0.1:{args.rasa_port}"
     workdir = Path(tempfile.mkdtemp(prefix="coach-"))
     actions = rasa = None
     stopping = False

@@ -7,7 +7,8 @@ conversation's history, slots and step. `fail_loudly(agent)` replaces that fallb
 (docs/adr/0005-fail-loudly-when-conversations-cannot-be-stored.md).
 
 `GuardedSQLTrackerStore` is Rasa's SQL store (SQLite by default, PostgreSQL in production) plus:
-- user text is masked with `bot.privacy.mask_pii` before it is written, whatever channel it came by;
+- personal data is masked (`bot.privacy.mask_data`) in every event as it is written: user text and
+  its parse data and metadata, bot messages with their payloads (the coaching plan), slot values;
 - a relative SQLite path is resolved against the project root, so every command finds the same file,
   and COACH_CONVERSATIONS_DB overrides it (tests and throwaway runs keep their own file);
 - PostgreSQL connections time out after a few seconds instead of hanging a turn, and pooled
@@ -23,16 +24,16 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, TypeVar
+from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, Optional, Text, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore, create_engine_kwargs
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
 from bot.insights.tracker_hook import RecordsUsageEvents
-from bot.privacy import mask_pii
+from bot.privacy import mask_data, mask_pii
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +48,22 @@ class StoreUnavailable(Exception):
     """The conversation store could not be read or written, so the turn must not go ahead."""
 
 
-def mask_user_events(tracker: DialogueStateTracker) -> None:
-    """Mask personal data in the tracker's user messages, in place, before they are stored."""
-    for event in tracker.events:
-        if isinstance(event, UserUttered) and event.text:
-            masked = mask_pii(event.text)
-            if masked != event.text:
-                event.text = masked
-                if isinstance(event.parse_data, dict) and "text" in event.parse_data:
-                    event.parse_data["text"] = masked
+def mask_event(event: Event) -> Event:
+    """Mask personal data in every text an event stores, in place (nested values are replaced, not
+    edited, so a reply already handed to a channel is not changed under it)."""
+    if isinstance(event, UserUttered):
+        if event.text:
+            event.text = mask_pii(event.text)
+        event.parse_data = mask_data(event.parse_data)
+        if isinstance(getattr(event, "metadata", None), dict):
+            event.metadata = mask_data(event.metadata)
+    elif isinstance(event, BotUttered):
+        if event.text:
+            event.text = mask_pii(event.text)
+        event.data = mask_data(event.data)
+    elif isinstance(event, SlotSet):
+        event.value = mask_data(event.value)
+    return event
 
 
 def resolve_sqlite_db(db: str) -> str:
@@ -113,9 +121,12 @@ class GuardedSQLTrackerStore(RecordsUsageEvents, SQLTrackerStore):
     async def keys(self) -> Iterable[Text]:
         return await self._guard("listing conversations", lambda: super(GuardedSQLTrackerStore, self).keys())
 
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        # Exactly the events about to be written; channels mask on the way in, this is the defence
+        # for everything derived later (decoded text in slots, the plan, bot messages).
+        return (mask_event(event) for event in super()._additional_events(session, tracker))
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        # Channels mask on the way in; this is the defence for any channel that forgets.
-        mask_user_events(tracker)
         await self._guard("saving a conversation", lambda: super(GuardedSQLTrackerStore, self).save(tracker))
 
     def ping(self) -> None:

@@ -7,6 +7,12 @@ balancer or Kubernetes probe should take a replica out when any of them fails.
 Registered as an input channel (credentials.yml: `bot.channels.health.HealthInput:`) because that is
 the one extension point Rasa 3.6 offers for adding routes to its server. Its url prefix is "/health",
 which `rasa run` joins onto "/webhooks/" as an absolute path, so the route is top-level.
+Anyone may ask whether each part is up (`{"status", "failed", "components": {name: {"ok"}}}`), which
+is all a load balancer or probe needs. The details (the action server's URL, error texts, store
+types) help an attacker as much as an operator, so they are shown only to loopback clients and to
+requests carrying `Authorization: Bearer $COACH_HEALTH_TOKEN`. Behind a reverse proxy on the same
+host, set COACH_TRUSTED_PROXY_HEADER so "loopback" means the real client, not the proxy.
+
 When the server starts it also makes the tracker store fail loudly (bot.stores.fail_loudly) and
 installs the fixes to two Rasa hot paths (bot.rasa.speedups), so every Rasa server started with our
 credentials.yml has both before its first turn.
@@ -19,6 +25,8 @@ import logging
 import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
+import os
+
 import aiohttp
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -26,6 +34,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import stores
+from bot.channels.access import bearer_matches
+from bot.channels.limits import is_loopback, request_address
 from bot.prefetch import action_server_base
 from bot.rasa import speedups
 
@@ -33,6 +43,8 @@ log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT = 3.0  # seconds per component; a probe must answer well inside its own timeout
 RECENT_ERROR_SECONDS = 60  # a store error this recent is reported even if the store answers now
+TOKEN_ENV = "COACH_HEALTH_TOKEN"
+PROXY_HEADER_ENV = "COACH_TRUSTED_PROXY_HEADER"
 
 
 async def _blocking(check: Callable[[], Any]) -> None:
@@ -106,6 +118,20 @@ async def health_report(agent: Optional[Any]) -> tuple[int, Dict[str, Any]]:
     return (503 if failed else 200), body
 
 
+def public_view(body: Dict[str, Any]) -> Dict[str, Any]:
+    """Up or down per part, nothing more."""
+    return {"status": body["status"], "failed": body["failed"],
+            "components": {name: {"ok": bool(part.get("ok"))} for name, part in body["components"].items()}}
+
+
+def may_see_details(request: Request) -> bool:
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if token and bearer_matches(request.headers.get("authorization"), token):
+        return True
+    proxy_header = os.environ.get(PROXY_HEADER_ENV, "").strip() or None
+    return is_loopback(request_address(request, proxy_header))
+
+
 class HealthInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
@@ -125,6 +151,7 @@ class HealthInput(InputChannel):
         @health.route("/", methods=["GET"], strict_slashes=False)
         async def report(request: Request) -> HTTPResponse:
             status, body = await health_report(getattr(request.app.ctx, "agent", None))
-            return response.json(body, status=status)
+            return response.json(body if may_see_details(request) else public_view(body), status=status,
+                                 headers={"Cache-Control": "no-store"})
 
         return health

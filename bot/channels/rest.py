@@ -9,14 +9,23 @@ Differences from Rasa 3.6.21's stock `rest` channel, and why:
   always gets a reply, and an empty one is replaced by a polite "briefly unavailable";
 - when the conversation cannot be read or stored, or the turn overruns its deadline, the reply is
   that same message with HTTP 503, never an answer given from a blank conversation (ADR 0005);
-- a body over the size limit gets 413, and a sender over its rate limit 429, so one client cannot
-  tie up the server for everyone else;
-- email addresses, phone numbers and NI numbers are masked before the message reaches Rasa, so they
-  are never stored or logged (bot/privacy.py).
+- the stock channel lets any caller name any conversation, including a Slack or Teams user's. Here
+  a REST conversation id is always `rest:<sender>`, so REST can only reach REST conversations
+  (docs/adr/0007-conversation-namespaces-and-rest-auth.md);
+- who may call: with a token (COACH_REST_TOKEN or `auth_token`) every request needs
+  `Authorization: Bearer <token>`; without one the channel answers loopback clients only (local
+  use, `make run`); with `require_token: true` (deploy/credentials.production.yml) and no token the
+  channel is off. Only `application/json` is accepted and a browser Origin must be allowed, so
+  another website's page cannot post into the bot through a user's browser;
+- a body over the size limit is refused (413) before it is read, and a client address over its
+  rate limit, or every client together over the ceiling, gets 429 (bot/channels/limits.py);
+- personal data is masked before the message reaches Rasa (bot/privacy.py), and a `sender` that is
+  itself an email address, phone or NI number is refused, since ids are stored unmasked.
 
-Limits come from the channel's credentials.yml keys or environment variables (docs/operations.md):
-COACH_MAX_BODY_BYTES (65536), COACH_RATE_LIMIT ("20/60s", or "off"), COACH_TURN_TIMEOUT (20 s, which
-must stay below Rasa's TICKET_LOCK_LIFETIME).
+Settings come from the channel's credentials.yml keys or environment variables (docs/operations.md):
+COACH_REST_TOKEN, COACH_MAX_BODY_BYTES (65536), COACH_RATE_LIMIT ("60/60s" per client address, or "off"),
+COACH_GLOBAL_RATE_LIMIT, COACH_TRUSTED_PROXY_HEADER, COACH_TURN_TIMEOUT (20 s, which must stay below
+Rasa's TICKET_LOCK_LIFETIME), COACH_ALLOWED_ORIGINS and COACH_PUBLIC_ORIGIN.
 """
 
 from __future__ import annotations
@@ -24,12 +33,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import re
-import time
-from collections import deque
-from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
@@ -39,15 +44,24 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import stores
+from bot.channels.access import OriginPolicy, allowed_origins, bearer_matches, cap_body, media_type, read_body
+from bot.channels.limits import RateLimiter, RateLimits, Throttle, is_loopback, parse_rate, request_address, setting
 from bot.messages import canned_text
-from bot.privacy import mask_pii
+from bot.privacy import install_log_masking, mask_pii
+
+__all__ = ["RestInput", "Limits", "RateLimiter", "parse_rate", "conversation_id"]
 
 log = logging.getLogger(__name__)
 
 MESSAGE_KEYS = ("text", "buttons", "image", "attachment", "custom", "quick_replies", "elements")
 MAX_SENDER_CHARS = 256
-RATE_LIMITED = ("You're sending messages faster than I can answer them. Please wait {seconds} seconds and "
-                "try again.")
+NAMESPACE = "rest"
+TOKEN_ENV = "COACH_REST_TOKEN"
+
+
+def conversation_id(sender: str) -> str:
+    """The tracker id of a REST conversation: REST names only its own conversations."""
+    return f"{NAMESPACE}:{sender}"
 
 
 class AnswerCollectingOutputChannel(CollectingOutputChannel):
@@ -66,14 +80,14 @@ def unavailable_message(recipient_id: Text) -> Dict[Text, Any]:
                                   "buttons": []}}}
 
 
-def client_error(reason: str, status: int = 400) -> HTTPResponse:
-    return response.json({"error": reason}, status=status)
+def client_error(reason: str, status: int = 400, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
+    return response.json({"error": reason}, status=status, headers=headers)
 
 
-def parse_body(request: Request) -> tuple[Dict[Text, Any] | None, str | None]:
+def parse_body(raw: bytes) -> tuple[Dict[Text, Any] | None, str | None]:
     """The request's JSON body, or a reason it is unusable."""
     try:
-        body = json.loads(request.body.decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return None, "the request body must be UTF-8 encoded JSON"
     except ValueError:
@@ -85,6 +99,9 @@ def parse_body(request: Request) -> tuple[Dict[Text, Any] | None, str | None]:
         return None, "'sender' is required: a non-empty string that identifies the conversation"
     if len(sender) > MAX_SENDER_CHARS:
         return None, f"'sender' must be at most {MAX_SENDER_CHARS} characters"
+    if mask_pii(sender) != sender:
+        return None, ("'sender' looks like an email address, phone or NI number; use an opaque id "
+                      "(conversation ids are stored as they are)")
     if not isinstance(body.get("message"), str):
         return None, "'message' is required and must be a string"
     if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
@@ -92,35 +109,25 @@ def parse_body(request: Request) -> tuple[Dict[Text, Any] | None, str | None]:
     return body, None
 
 
-def parse_rate(text: str) -> Optional[tuple[int, float]]:
-    """"20/60s" -> (20, 60.0): at most 20 messages per sender in any 60 seconds; "off" -> None."""
-    if text.strip().lower() in ("off", "none", "0"):
-        return None
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*", text)
-    if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
-        raise ValueError(f"COACH_RATE_LIMIT must look like '20/60s' (messages/seconds) or 'off', not {text!r}")
-    return int(match.group(1)), float(match.group(2))
-
-
 @dataclass(frozen=True)
 class Limits:
     max_body_bytes: int = 64 * 1024  # a question is capped at 1,000 characters; 64 KiB is generous
-    rate: Optional[tuple[int, float]] = (20, 60.0)
     turn_timeout: float = 20.0  # seconds; below TICKET_LOCK_LIFETIME so a lock never expires mid-turn
+    rates: RateLimits = field(default_factory=RateLimits)
+
+    @property
+    def rate(self):  # the per-client rate, as the settings page names it
+        return self.rates.per_client
 
     @classmethod
     def load(cls, credentials: Optional[Dict[Text, Any]] = None) -> "Limits":
         """Credentials keys win over environment variables, which win over the defaults."""
         given = credentials or {}
-
-        def setting(key: str, env: str, default: Any) -> Any:
-            value = given.get(key)
-            return value if value is not None else os.environ.get(env, default)
-
         try:
-            limits = cls(max_body_bytes=int(setting("max_body_bytes", "COACH_MAX_BODY_BYTES", cls.max_body_bytes)),
-                         rate=parse_rate(str(setting("rate_limit", "COACH_RATE_LIMIT", "20/60s"))),
-                         turn_timeout=float(setting("turn_timeout", "COACH_TURN_TIMEOUT", cls.turn_timeout)))
+            limits = cls(max_body_bytes=int(setting(given, "max_body_bytes", "COACH_MAX_BODY_BYTES",
+                                                    cls.max_body_bytes)),
+                         turn_timeout=float(setting(given, "turn_timeout", "COACH_TURN_TIMEOUT", cls.turn_timeout)),
+                         rates=RateLimits.load(given))
         except ValueError as exc:
             raise ValueError(f"REST channel settings: {exc}") from exc
         if limits.max_body_bytes < 1024 or limits.turn_timeout <= 0:
@@ -129,35 +136,34 @@ class Limits:
         return limits
 
 
-class RateLimiter:
-    """A sliding window per sender, in this process (each replica counts its own share)."""
+@dataclass(frozen=True)
+class Access:
+    token: str = ""              # the bearer token every request must carry; "" = none
+    require_token: bool = False  # production: without a token the channel is off
+    origins: List[str] = field(default_factory=list)  # browser origins that may call REST
 
-    def __init__(self, rate: Optional[tuple[int, float]], clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate = rate
-        self.clock = clock
-        self.seen: Dict[str, Deque[float]] = {}
+    @classmethod
+    def load(cls, credentials: Optional[Dict[Text, Any]] = None) -> "Access":
+        given = credentials or {}
+        required = setting(given, "require_token", "COACH_REST_REQUIRE_TOKEN", False)
+        return cls(token=str(setting(given, "auth_token", TOKEN_ENV, "") or "").strip(),
+                   require_token=str(required).strip().lower() in ("true", "1", "yes", "on"),
+                   origins=allowed_origins(given.get("allowed_origins"), given.get("public_origin")))
 
-    def retry_after(self, sender: str) -> float:
-        """0 if this message may go ahead (and count it); otherwise seconds until it may."""
-        if self.rate is None:
-            return 0.0
-        limit, window = self.rate
-        now = self.clock()
-        times = self.seen.setdefault(sender, deque())
-        while times and now - times[0] >= window:
-            times.popleft()
-        if len(times) >= limit:
-            return window - (now - times[0])
-        times.append(now)
-        if len(self.seen) > 10_000:  # forget idle senders so the table cannot grow without bound
-            self.seen = {s: t for s, t in self.seen.items() if t and now - t[-1] < window}
-        return 0.0
+    @property
+    def mode(self) -> str:
+        if self.token:
+            return "token"
+        return "off" if self.require_token else "loopback"
 
 
 class RestInput(RasaRestInput):
-    def __init__(self, limits: Optional[Limits] = None) -> None:
+    def __init__(self, limits: Optional[Limits] = None, access: Optional[Access] = None) -> None:
         self.limits = limits or Limits.load()
-        self.limiter = RateLimiter(self.limits.rate)
+        self.access = access or Access.load()
+        self.throttle = Throttle(self.limits.rates)
+        self.origins = OriginPolicy(self.access.origins, "rest")
+        install_log_masking()
 
     @classmethod
     def name(cls) -> Text:
@@ -165,48 +171,87 @@ class RestInput(RasaRestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RestInput":
-        return cls(Limits.load(credentials))
+        return cls(Limits.load(credentials), Access.load(credentials))
 
     def get_output_channel(self) -> CollectingOutputChannel:
         return AnswerCollectingOutputChannel()
 
+    def announce(self) -> None:
+        if self.access.mode == "off":
+            log.warning("rest: the REST channel is off: require_token is set and %s is empty", TOKEN_ENV)
+        elif self.access.mode == "loopback":
+            log.info("rest: no %s is set, so the REST channel is open without a token to loopback clients "
+                     "only (local use); set %s to require a bearer token", TOKEN_ENV, TOKEN_ENV)
+        else:
+            log.info("rest: the REST channel requires a bearer token")
+
+    def refusal(self, request: Request) -> Optional[HTTPResponse]:
+        """Why this request may not be handled at all (before its body is read), or None."""
+        if self.access.mode == "token":
+            if not bearer_matches(request.headers.get("authorization"), self.access.token):
+                return client_error("an Authorization: Bearer token is required", 401,
+                                    {"WWW-Authenticate": 'Bearer realm="coach"'})
+        elif not is_loopback(request_address(request, self.limits.rates.proxy_header)):
+            return client_error(f"this server's REST channel is for local use only (no {TOKEN_ENV} is set)", 403)
+        if not self.origins.allows(request.headers.get("origin")):
+            return client_error("requests from this origin are not allowed", 403)
+        if media_type(request) != "application/json":
+            return client_error("the request must be JSON, sent with Content-Type: application/json", 415)
+        wait, message = self.throttle.wait(request_address(request, self.limits.rates.proxy_header))
+        if wait:
+            seconds = max(1, round(wait))
+            return response.json({"error": message, "retry_after": seconds}, status=429,
+                                 headers={"Retry-After": str(seconds)})
+        return None
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        self.announce()
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
+            if self.access.mode == "off":
+                return response.json({"status": "off"}, status=503)
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        if self.access.mode == "off":
+            return webhook
+
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            if len(request.body or b"") > self.limits.max_body_bytes:
-                return client_error(f"the request body is larger than {self.limits.max_body_bytes} bytes; "
-                                    "send one question at a time", 413)
-            body, problem = parse_body(request)
+            cap_body(request, self.limits.max_body_bytes)
+            refused = self.refusal(request)
+            if refused is not None:
+                return refused
+            raw, problem = await read_body(request, self.limits.max_body_bytes)
+            if problem or raw is None:
+                return client_error(problem or "no body", 413)
+            body, problem = parse_body(raw)
             if problem:
                 return client_error(problem)
             assert body is not None
-            sender = body["sender"]
-            wait = self.limiter.retry_after(sender)
-            if wait:
-                seconds = max(1, round(wait))
-                return response.json({"error": RATE_LIMITED.format(seconds=seconds), "retry_after": seconds},
-                                     status=429, headers={"Retry-After": str(seconds)})
-            stores.fail_loudly(getattr(request.app.ctx, "agent", None))
-            collector = self.get_output_channel()
-            message = UserMessage(mask_pii(body["message"]), collector, sender, input_channel=self.name(),
-                                  metadata=body.get("metadata"))
-            try:
-                await asyncio.wait_for(on_new_message(message), self.limits.turn_timeout)
-            except (stores.StoreUnavailable, LockError, asyncio.TimeoutError) as exc:
-                # Nothing of this turn was stored: say so, rather than answer from a blank conversation.
-                log.error("rest: turn for %s not completed (%s: %s)", sender, type(exc).__name__, exc)
-                return response.json([unavailable_message(sender)], status=503, headers={"Retry-After": "5"})
-            except Exception:  # noqa: BLE001 - the user gets a polite reply, operators the traceback
-                log.exception("rest: handling a message from %s failed", sender)
-            if not collector.messages:
-                log.error("rest: no reply for %s (is the action server up?)", sender)
-                collector.messages.append(unavailable_message(sender))
-            return response.json(collector.messages)
+            return await self.handle(request, body, on_new_message)
 
         return webhook
+
+    async def handle(self, request: Request, body: Dict[Text, Any],
+                     on_new_message: Callable[[UserMessage], Awaitable[None]]) -> HTTPResponse:
+        sender = body["sender"]
+        stores.fail_loudly(getattr(request.app.ctx, "agent", None))
+        collector = self.get_output_channel()
+        message = UserMessage(mask_pii(body["message"]), collector, conversation_id(sender),
+                              input_channel=self.name(), metadata=body.get("metadata"))
+        try:
+            await asyncio.wait_for(on_new_message(message), self.limits.turn_timeout)
+        except (stores.StoreUnavailable, LockError, asyncio.TimeoutError) as exc:
+            # Nothing of this turn was stored: say so, rather than answer from a blank conversation.
+            log.error("rest: turn for %s not completed (%s: %s)", message.sender_id, type(exc).__name__, exc)
+            return response.json([unavailable_message(sender)], status=503, headers={"Retry-After": "5"})
+        except Exception:  # noqa: BLE001 - the user gets a polite reply, operators the traceback
+            log.exception("rest: handling a message from %s failed", message.sender_id)
+        if not collector.messages:
+            log.error("rest: no reply for %s (is the action server up?)", message.sender_id)
+            collector.messages.append(unavailable_message(sender))
+        for entry in collector.messages:  # the client named its conversation `sender`; answer in its terms
+            entry["recipient_id"] = sender
+        return response.json(collector.messages)

@@ -14,7 +14,17 @@ Defects of the stock channel fixed here (checked in rasa/core/channels/slack.py,
   `application/json; charset=utf-8` was acknowledged and dropped. Here the media type is parsed;
 - `get_output_channel` built a new Web API client for every message. Here one client is built
   lazily and shared;
-- a bad signature got a 400 and an unsupported interaction a 500. Here: 401 and a plain 200 ack.
+- a bad signature got a 400 and an unsupported interaction a 500. Here: 401, and a plain 200 ack
+  for a well-formed interaction we do not handle; a signed body whose fields have the wrong shape
+  (an `event_id` that is a list, a `user` that is a string, `actions` that is an object) is a 400;
+- the stock channel names a conversation by the Slack user id alone, which any other channel could
+  also send. Here a conversation id is `slack:<team>:<user>` for a DM and
+  `slack:<team>:<user>:<channel>:<thread ts>` for a thread (docs/adr/0007);
+- a body is refused (413) before it is read when its Content-Length is over MAX_BODY_BYTES.
+
+Replies are Block Kit with every user-derived string escaped per Slack's rules, in the blocks and in
+the notification `text` alike (bot/render/slack.py), so a leader's words cannot become a link or an
+@channel.
 """
 
 from __future__ import annotations
@@ -41,9 +51,11 @@ from sanic.response import HTTPResponse
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.access import cap_body, media_type, read_body
 from bot.messages import canned_text
-from bot.privacy import mask_pii
+from bot.privacy import install_log_masking, mask_pii
 from bot.render import outline, to_slack
+from bot.render.markup import slack_escape
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +64,12 @@ API_TIMEOUT_SECONDS = 10
 REMEMBERED_EVENTS = 5000  # how many event ids to remember; Slack retries within about 30 minutes
 MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 NO_RETRY = {"X-Slack-No-Retry": "1"}
+MAX_BODY_BYTES = 1024 * 1024  # Slack's events and interactions are a few KiB
+NAMESPACE = "slack"
+
+
+class Malformed(Exception):
+    """A signed body whose fields do not have the shapes Slack documents (a 400, not a 500)."""
 
 
 @dataclass(frozen=True)
@@ -62,12 +80,15 @@ class Incoming:
     user: str
     channel: str
     thread_ts: Optional[str]  # reply in this thread; None for a top-level DM
+    team: str                 # the workspace; user ids are only unique within one
 
     @property
     def sender_id(self) -> str:
         # A DM is one conversation per user; each channel thread is its own conversation, so a
-        # colleague's thread does not inherit another's follow-ups.
-        return self.user if self.thread_ts is None else f"{self.user}:{self.channel}:{self.thread_ts}"
+        # colleague's thread does not inherit another's follow-ups. The "slack:" namespace keeps
+        # every other channel out (docs/adr/0007).
+        person = f"{NAMESPACE}:{self.team}:{self.user}"
+        return person if self.thread_ts is None else f"{person}:{self.channel}:{self.thread_ts}"
 
 
 class RecentKeys:
@@ -87,10 +108,6 @@ class RecentKeys:
         while len(self._keys) > self.size:
             self._keys.popitem(last=False)
         return True
-
-
-def media_type(request: Request) -> str:
-    return (request.headers.get("content-type") or "").split(";")[0].strip().lower()
 
 
 def clean_text(text: str, bot_user_ids: Set[str], mention: bool) -> str:
@@ -123,23 +140,55 @@ def incoming_from_event(body: Dict[Text, Any]) -> Optional[Incoming]:
     if not (is_mention or is_dm):
         return None
     thread = event.get("thread_ts") or (None if is_dm else event.get("ts"))
-    return Incoming(clean_text(text, ids, is_mention), user, channel, thread)
+    team = body.get("team_id") or event.get("team")
+    if not isinstance(team, str) or not team or not (thread is None or isinstance(thread, str)):
+        return None
+    return Incoming(clean_text(text, ids, is_mention), user, channel, thread, team)
+
+
+def check_event_shape(body: Dict[Text, Any]) -> None:
+    """Malformed unless the fields we read have the types Slack documents."""
+    if not isinstance(body.get("event_id"), (str, type(None))):
+        raise Malformed("'event_id' must be a string")
+    event = body.get("event")
+    if not isinstance(event, (dict, type(None))):
+        raise Malformed("'event' must be an object")
+    for key in ("channel", "ts", "thread_ts", "user", "text", "type"):
+        if isinstance(event, dict) and not isinstance(event.get(key), (str, type(None))):
+            raise Malformed(f"'event.{key}' must be a string")
+    if not isinstance(body.get("team_id"), (str, type(None))):
+        raise Malformed("'team_id' must be a string")
+
+
+def check_interaction_shape(payload: Dict[Text, Any]) -> None:
+    for key in ("user", "team", "channel", "container", "message"):
+        if not isinstance(payload.get(key), (dict, type(None))):
+            raise Malformed(f"'{key}' must be an object")
+    actions = payload.get("actions")
+    if not isinstance(actions, (list, type(None))) or not all(isinstance(a, dict) for a in actions or []):
+        raise Malformed("'actions' must be a list of objects")
 
 
 def incoming_from_interaction(payload: Dict[Text, Any]) -> Optional[Incoming]:
-    """A click on one of our buttons: its value is the Rasa payload to send as the user's message."""
+    """A click on one of our buttons: its value is the Rasa payload to send as the user's message.
+
+    Raises Malformed for fields of the wrong shape; None for an interaction we do not handle.
+    """
+    check_interaction_shape(payload)
     if payload.get("type") != "block_actions":
         return None
     actions = payload.get("actions") or []
-    action = actions[0] if actions and isinstance(actions[0], dict) else {}
+    action = actions[0] if actions else {}
     value = action.get("value")
-    user = (payload.get("user") or {}).get("id")
+    person = payload.get("user") or {}
+    user = person.get("id")
+    team = (payload.get("team") or {}).get("id") or person.get("team_id")
     container = payload.get("container") or {}
     channel = (payload.get("channel") or {}).get("id") or container.get("channel_id")
-    if action.get("type") != "button" or not all(isinstance(v, str) and v for v in (value, user, channel)):
+    if action.get("type") != "button" or not all(isinstance(v, str) and v for v in (value, user, channel, team)):
         return None
     thread = (payload.get("message") or {}).get("thread_ts") or container.get("thread_ts")
-    return Incoming(value, user, channel, thread)
+    return Incoming(value, user, channel, thread if isinstance(thread, str) else None, team)
 
 
 class SlackAnswerOutput(SlackBot):
@@ -170,7 +219,8 @@ class SlackAnswerOutput(SlackBot):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         custom = message.get("custom")
         if isinstance(custom, dict) and "answer" not in custom and custom.get("blocks"):
-            await self.post(text=str(custom.get("text") or message.get("text") or ""), blocks=custom["blocks"])
+            await self.post(text=slack_escape(str(custom.get("text") or message.get("text") or "")),
+                            blocks=custom["blocks"])
             return
         doc = outline(message)
         if not doc.is_empty:
@@ -200,6 +250,7 @@ class SlackInput(RasaSlackInput):
         self.api_url = api_url.rstrip("/") + "/"
         self._client: Optional[AsyncWebClient] = None
         self._seen = RecentKeys()
+        install_log_masking()
         super().__init__(slack_token, proxy=proxy, use_threads=True, slack_signing_secret=slack_signing_secret,
                          conversation_granularity="thread")
 
@@ -236,16 +287,25 @@ class SlackInput(RasaSlackInput):
         if not self.configured:
             return webhook
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
+            cap_body(request, MAX_BODY_BYTES)
+            _, too_large = await read_body(request, MAX_BODY_BYTES)
+            if too_large:
+                return response.json({"error": too_large}, status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                                     headers=NO_RETRY)
             if not self.is_request_from_slack_authentic(request):
                 return response.json({"error": "missing, stale or invalid X-Slack-Signature"},
                                      status=HTTPStatus.UNAUTHORIZED, headers=NO_RETRY)
             kind = media_type(request)
-            if kind == "application/json":
-                return self.receive_event(request, on_new_message)
-            if kind == "application/x-www-form-urlencoded":
-                return self.receive_interaction(request, on_new_message)
+            try:
+                if kind == "application/json":
+                    return self.receive_event(request, on_new_message)
+                if kind == "application/x-www-form-urlencoded":
+                    return self.receive_interaction(request, on_new_message)
+            except Malformed as exc:
+                log.warning("slack: refused a signed request with a malformed body: %s", exc)
+                return response.json({"error": str(exc)}, status=400, headers=NO_RETRY)
             return response.json({"error": f"unsupported Content-Type {kind!r}"},
                                  status=HTTPStatus.UNSUPPORTED_MEDIA_TYPE, headers=NO_RETRY)
 
@@ -260,7 +320,8 @@ class SlackInput(RasaSlackInput):
             return response.json({"error": "the body must be a JSON object"}, status=400, headers=NO_RETRY)
         if body.get("type") == "url_verification":
             return response.text(str(body.get("challenge", "")))
-        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        check_event_shape(body)
+        event = body.get("event") or {}
         retry = request.headers.get("X-Slack-Retry-Num")
         message_key = f"{event.get('channel')}:{event.get('ts')}" if event.get("ts") else None
         if not self._seen.add(body.get("event_id"), message_key):
@@ -286,7 +347,7 @@ class SlackInput(RasaSlackInput):
                                  status=400, headers=NO_RETRY)
         incoming = incoming_from_interaction(payload)
         action = (payload.get("actions") or [{}])[0]
-        key = f"action:{incoming.user}:{action.get('action_ts')}" if incoming else None
+        key = f"action:{incoming.sender_id}:{action.get('action_ts')}" if incoming else None
         if incoming is not None and self._seen.add(key):
             self.start(incoming, on_new_message)
         # Slack needs the acknowledgement within 3 seconds; the answer follows via chat.postMessage.

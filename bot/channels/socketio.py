@@ -4,9 +4,13 @@ Differences from Rasa 3.6.21's stock `socketio` channel, and why:
 - the stock channel never awaits `sio.enter_room`, so with `session_persistence: true` the socket never
   joins its session's room and bot replies never arrive (RasaHQ/rasa#13027); here it is awaited;
 - the stock channel accepts connections from every origin (`cors_allowed_origins=[]` switches the check
-  off); here only the server's own origin and the configured intranet origins may connect;
+  off); here only the server's own public origin (from configuration, never the Host header, which a
+  DNS-rebinding page controls) and the configured intranet origins may connect (bot/channels/access.py);
 - the stock channel takes whatever `session_id` the client sends, so a guessed or chosen id reads
-  another user's conversation; here the server issues signed 128-bit ids and refuses any other;
+  another user's conversation; here the server issues signed 128-bit ids and refuses any other, and the
+  conversation id is `web:<session id>`, so no other channel can name a widget conversation (ADR 0007);
+- the stock channel has no rate limit; here messages are limited per client address, per session and
+  by a ceiling over everyone (bot/channels/limits.py), and an over-limit message gets a polite reply;
 - the stock channel splits text, buttons and the custom payload into separate events; here each bot
   message is one `bot_uttered` event, so the widget knows which answer card belongs to which text;
 - a reconnecting widget gets the conversation so far (`session_history`), so a page reload keeps it;
@@ -30,52 +34,29 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.web.history import replay_messages
+from bot.channels.access import OriginPolicy, allowed_origins, parse_origins, public_origins
+from bot.channels.limits import RateLimits, Throttle, client_address
 from bot.channels.rest import MESSAGE_KEYS, unavailable_message
-from bot.web.sessions import SessionIds
-from bot.privacy import mask_pii
+from bot.privacy import install_log_masking, mask_pii
 from bot.web import routes as web_routes
+from bot.web.history import replay_messages
+from bot.web.sessions import SessionIds
 
 log = logging.getLogger(__name__)
 
-ORIGINS_ENV = "COACH_ALLOWED_ORIGINS"
 SECRET_ENV = "COACH_SESSION_SECRET"
+# The bot's own origin when neither `public_origin` nor COACH_PUBLIC_ORIGIN is set (`rasa run` on 5005).
 DEFAULT_ORIGINS = ("http://localhost:5005", "http://127.0.0.1:5005")
 MAX_MESSAGE_CHARS = 4000  # the input guard declines long questions; this only stops abuse of the socket
 TURN_END_EVT = "bot_turn_end"  # tells the widget the bot has finished replying (hides "typing")
+NAMESPACE = "web"
+
+__all__ = ["SocketIOInput", "parse_origins", "conversation_id"]
 
 
-def parse_origins(value: Any) -> List[str]:
-    """Origins from a YAML list or a comma-separated string, without trailing slashes."""
-    if not value:
-        return []
-    items = value.split(",") if isinstance(value, str) else list(value)
-    return [str(item).strip().rstrip("/") for item in items if str(item).strip()]
-
-
-class OriginPolicy:
-    """Allows the server's own origin (from the Host header) and the configured ones; nothing else.
-
-    Browsers always send Origin on a cross-site socket.io handshake, so this stops another site's page
-    from opening a conversation with our bot through the user's browser. Non-browser clients that send
-    no Origin are let through by engine.io; they could forge any header anyway.
-    """
-
-    def __init__(self, configured: Iterable[str]) -> None:
-        self.allowed = frozenset(configured)
-
-    def __call__(self, origin: Optional[str], environ: Optional[Dict[str, Any]] = None) -> bool:
-        if not origin:
-            return True
-        origin = origin.rstrip("/")
-        if origin in self.allowed:
-            return True
-        environ = environ or {}
-        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
-        allowed = origin == own
-        if not allowed:
-            log.warning("socketio: refused a connection from origin %s", origin)
-        return allowed
+def conversation_id(session_id: str) -> str:
+    """The tracker id of a widget conversation: the signed session id, in the widget's namespace."""
+    return f"{NAMESPACE}:{session_id}"
 
 
 class CoachSocketIOOutput(OutputChannel):
@@ -119,7 +100,10 @@ class SocketIOInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = credentials or {}
-        origins = parse_origins(credentials.get("allowed_origins")) + parse_origins(os.environ.get(ORIGINS_ENV))
+        own = public_origins(credentials.get("public_origin"))
+        if not own:
+            log.info("socketio: no COACH_PUBLIC_ORIGIN; the demo page is expected at %s", " or ".join(DEFAULT_ORIGINS))
+            own = list(DEFAULT_ORIGINS)
         return cls(
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
             bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
@@ -128,15 +112,16 @@ class SocketIOInput(InputChannel):
             socketio_path=credentials.get("socketio_path", "/socket.io"),
             jwt_key=credentials.get("jwt_key"),
             jwt_method=credentials.get("jwt_method", "HS256"),
-            allowed_origins=origins or list(DEFAULT_ORIGINS),
+            allowed_origins=allowed_origins(credentials.get("allowed_origins"), own),
             session_secret=os.environ.get(SECRET_ENV) or credentials.get("session_secret"),
+            rate_limits=RateLimits.load(credentials),
         )
 
     def __init__(self, user_message_evt: Text = "user_uttered", bot_message_evt: Text = "bot_uttered",
                  namespace: Optional[Text] = None, session_persistence: bool = True,
                  socketio_path: Text = "/socket.io", jwt_key: Optional[Text] = None,
                  jwt_method: Text = "HS256", allowed_origins: Iterable[str] = DEFAULT_ORIGINS,
-                 session_secret: Optional[str] = None) -> None:
+                 session_secret: Optional[str] = None, rate_limits: Optional[RateLimits] = None) -> None:
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.namespace = namespace
@@ -144,8 +129,11 @@ class SocketIOInput(InputChannel):
         self.socketio_path = socketio_path
         self.jwt_key = jwt_key
         self.jwt_algorithm = jwt_method
-        self.origins = OriginPolicy(allowed_origins)
+        self.origins = OriginPolicy(allowed_origins, "socketio")
         self.sessions = SessionIds(session_secret)
+        self.rate_limits = rate_limits or RateLimits.load()
+        self.throttle = Throttle(self.rate_limits)
+        install_log_masking()
         self.sio: Optional[AsyncServer] = None
         self.app: Optional[Sanic] = None
 
@@ -157,7 +145,7 @@ class SocketIOInput(InputChannel):
         agent = getattr(getattr(self.app, "ctx", None), "agent", None)
         if agent is None or agent.tracker_store is None:
             return []
-        tracker = await agent.tracker_store.retrieve(session_id)
+        tracker = await agent.tracker_store.retrieve(conversation_id(session_id))
         return replay_messages(tracker.events) if tracker else []
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -181,6 +169,10 @@ class SocketIOInput(InputChannel):
 
         @sio.on("connect", namespace=ns)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+            request = environ.get("sanic.request")
+            address = client_address(getattr(request, "ip", None), getattr(request, "headers", {}) or {},
+                                     self.rate_limits.proxy_header)
+            await sio.save_session(sid, {"address": address}, namespace=ns)
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None
@@ -194,7 +186,8 @@ class SocketIOInput(InputChannel):
             resumed = bool(self.session_persistence and self.sessions.is_valid(asked))
             session_id = asked if resumed else self.sessions.new()
             await sio.enter_room(sid, session_id, namespace=ns)  # awaited: the fix for RasaHQ/rasa#13027
-            await sio.save_session(sid, {"session_id": session_id}, namespace=ns)
+            saved = await sio.get_session(sid, namespace=ns)
+            await sio.save_session(sid, {**saved, "session_id": session_id}, namespace=ns)
             await sio.emit("session_confirm", session_id, room=sid, namespace=ns)
             if resumed:
                 try:
@@ -208,7 +201,8 @@ class SocketIOInput(InputChannel):
 
         @sio.on(self.user_message_evt, namespace=ns)
         async def handle_message(sid: Text, data: Any) -> None:
-            session_id = (await sio.get_session(sid, namespace=ns)).get("session_id")
+            saved = await sio.get_session(sid, namespace=ns)
+            session_id = saved.get("session_id")
             if not session_id:
                 log.warning("socketio: a message arrived before session_request; ignored")
                 await sio.emit("session_required", {}, room=sid, namespace=ns)
@@ -223,10 +217,15 @@ class SocketIOInput(InputChannel):
                 except ValueError:
                     metadata = {}
             output = CoachSocketIOOutput(sio, self.bot_message_evt, session_id, ns)
+            wait, refusal = self.throttle.wait(saved.get("address") or "unknown", session_id)
+            if wait:
+                await output.emit({"text": refusal})
+                await sio.emit(TURN_END_EVT, {}, room=session_id, namespace=ns)
+                return
             try:
                 await on_new_message(UserMessage(
-                    mask_pii(text[:MAX_MESSAGE_CHARS]), output, session_id, input_channel=self.name(),
-                    metadata=metadata if isinstance(metadata, dict) else {}))
+                    mask_pii(text[:MAX_MESSAGE_CHARS]), output, conversation_id(session_id),
+                    input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {}))
             except Exception:  # noqa: BLE001 - the user gets a polite reply, operators the traceback
                 log.exception("socketio: handling a message failed")
             if not output.sent:

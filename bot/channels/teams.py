@@ -12,6 +12,15 @@ the issuer nor the `serviceurl` claim; an HS256 token makes it answer 500; its b
 code. Here keys are fetched lazily and cached, tokens are checked per the Bot Framework rules
 (https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication),
 a bad token is a 401 or 403, and every outgoing call is aiohttp with a timeout.
+
+Token and key handling (including the back-off while Microsoft's keys cannot be fetched) is in
+bot/channels/teams_auth.py.
+
+A conversation id is `teams:<tenant>:<user>` for a personal chat and
+`teams:<tenant>:<user>:<conversation id>` for a channel thread or group chat, so no other channel can
+name a Teams conversation (docs/adr/0007). A body over MAX_BODY_BYTES is refused before it is read;
+an authenticated activity whose fields have the wrong shape (`from` that is a string) is a 400.
+User-derived text in cards is never parsed as Markdown (bot/render/teams.py).
 """
 
 from __future__ import annotations
@@ -28,14 +37,15 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
 from urllib.parse import quote
 
 import aiohttp
-import jwt
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.access import cap_body, read_body
+from bot.channels.teams_auth import KeysUnavailable, Refused, SigningKeys, TokenChecker, check_activity
 from bot.messages import canned_text
-from bot.privacy import mask_pii
+from bot.privacy import install_log_masking, mask_pii
 from bot.render import outline, payload_of_submit, to_teams_activity
 
 log = logging.getLogger(__name__)
@@ -43,118 +53,10 @@ log = logging.getLogger(__name__)
 DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 DEFAULT_TOKEN_URL = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
 TOKEN_SCOPE = "https://api.botframework.com/.default"
-ISSUER = "https://api.botframework.com"
-ALGORITHMS = ["RS256"]
-LEEWAY_SECONDS = 300            # the clock skew the Bot Framework allows
-KEYS_MAX_AGE_SECONDS = 24 * 3600  # Microsoft asks bots to refresh signing keys at least daily
-KEYS_REFETCH_FLOOR_SECONDS = 300  # an unknown key id refetches at most this often (no refetch storms)
+MAX_BODY_BYTES = 1024 * 1024      # an activity is a few KiB
+NAMESPACE = "teams"
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)
-BEARER = re.compile(r"^Bearer\s+(\S+)$")
 AT_MENTION = re.compile(r"<at>[^<]*</at>")
-
-
-class Refused(Exception):
-    """A request the channel refuses (bad token, wrong activity, bad body); `status` is the HTTP status."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
-class KeysUnavailable(Exception):
-    """Microsoft's signing keys could not be fetched (and none are cached)."""
-
-
-async def get_json(session: aiohttp.ClientSession, url: str) -> Any:
-    async with session.get(url) as reply:
-        reply.raise_for_status()
-        return await reply.json(content_type=None)
-
-
-class SigningKeys:
-    """The Bot Framework's token-signing keys, fetched on first use and cached."""
-
-    def __init__(self, metadata_url: str, session: Callable[[], aiohttp.ClientSession]) -> None:
-        self.metadata_url = metadata_url
-        self._session = session
-        self._keys: Dict[str, dict] = {}
-        self._fetched_at = float("-inf")
-        self._lock = asyncio.Lock()
-
-    async def get(self, kid: str) -> Optional[dict]:
-        """The key with this id, refreshing the cache when it is old or the id is new to it."""
-        fetched_at = self._fetched_at
-        age = time.monotonic() - fetched_at
-        if age >= KEYS_MAX_AGE_SECONDS or (kid not in self._keys and age >= KEYS_REFETCH_FLOOR_SECONDS):
-            async with self._lock:
-                if self._fetched_at == fetched_at:  # nobody refreshed while this request waited
-                    await self._refresh()
-        return self._keys.get(kid)
-
-    async def _refresh(self) -> None:
-        try:
-            metadata = await get_json(self._session(), self.metadata_url)
-            jwks = await get_json(self._session(), metadata["jwks_uri"])
-            keys = {k["kid"]: k for k in jwks["keys"] if isinstance(k, dict) and k.get("kid")}
-        except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, TypeError, ValueError) as exc:
-            if not self._keys:
-                raise KeysUnavailable(f"could not fetch signing keys via {self.metadata_url}: {exc!r}") from exc
-            log.warning("teams: could not refresh signing keys (%r); keeping the cached ones", exc)
-            # Try again after the refetch floor rather than on every request.
-            self._fetched_at = time.monotonic() - KEYS_MAX_AGE_SECONDS + KEYS_REFETCH_FLOOR_SECONDS
-            return
-        self._keys, self._fetched_at = keys, time.monotonic()
-
-
-class TokenChecker:
-    """Checks the Bot Framework's bearer token on an incoming activity."""
-
-    def __init__(self, app_id: str, keys: SigningKeys) -> None:
-        self.app_id = app_id
-        self.keys = keys
-
-    async def claims(self, authorization: Optional[str]) -> dict:
-        """The verified claims of the request's token; Refused (401/403) if it is not acceptable."""
-        match = BEARER.match(authorization or "")
-        if not match:
-            raise Refused(401, "an Authorization: Bearer token is required")
-        token = match.group(1)
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            raise Refused(401, "the bearer token is not a JWT") from None
-        if header.get("alg") not in ALGORITHMS:
-            raise Refused(401, f"tokens signed with {header.get('alg')!r} are not accepted")
-        key = await self.keys.get(str(header.get("kid") or ""))
-        if key is None:
-            raise Refused(401, "the token is signed with an unknown key")
-        try:
-            claims = jwt.decode(token, key=jwt.PyJWK(key, algorithm="RS256").key, algorithms=ALGORITHMS,
-                                audience=self.app_id, issuer=ISSUER, leeway=LEEWAY_SECONDS,
-                                options={"require": ["exp", "iss", "aud"]})
-        except jwt.InvalidAudienceError:
-            raise Refused(403, "the token is for another bot") from None
-        except jwt.ExpiredSignatureError:
-            raise Refused(401, "the token has expired") from None
-        except jwt.InvalidIssuerError:
-            raise Refused(401, "the token was not issued by the Bot Framework") from None
-        except (jwt.PyJWTError, ValueError, TypeError):
-            raise Refused(401, "the token's signature or claims are invalid") from None
-        claims["_endorsements"] = key.get("endorsements")
-        return claims
-
-
-def check_activity(claims: dict, activity: Dict[str, Any]) -> None:
-    """The token must have been issued for this activity's service URL (and channel, if endorsed)."""
-    claimed = claims.get("serviceurl") or claims.get("serviceUrl")
-    service_url = activity.get("serviceUrl")
-    if not isinstance(claimed, str) or not isinstance(service_url, str) or \
-            claimed.rstrip("/") != service_url.rstrip("/"):
-        raise Refused(403, "the token was not issued for this activity's serviceUrl")
-    endorsements = claims.get("_endorsements")
-    if isinstance(endorsements, list) and activity.get("channelId") not in endorsements:
-        raise Refused(403, "the signing key is not endorsed for this channel")
 
 
 @dataclass(frozen=True)
@@ -166,11 +68,19 @@ class Incoming:
     activity: Dict[str, Any]
 
 
+def tenant_of(activity: Dict[str, Any]) -> str:
+    tenant = (activity.get("channelData") or {}).get("tenant") or {}
+    found = tenant.get("id") if isinstance(tenant, dict) else None
+    found = found or (activity.get("conversation") or {}).get("tenantId")
+    return found if isinstance(found, str) and found else "none"
+
+
 def strip_bot_mention(text: str, activity: Dict[str, Any]) -> str:
     bot_id = (activity.get("recipient") or {}).get("id")
     for entity in activity.get("entities") or []:
-        if isinstance(entity, dict) and entity.get("type") == "mention" and \
-                (entity.get("mentioned") or {}).get("id") == bot_id and isinstance(entity.get("text"), str):
+        mentioned = entity.get("mentioned") if isinstance(entity, dict) else None
+        if isinstance(mentioned, dict) and entity.get("type") == "mention" and \
+                mentioned.get("id") == bot_id and isinstance(entity.get("text"), str):
             text = text.replace(entity["text"], " ")
     if (activity.get("conversation") or {}).get("conversationType") == "channel":
         text = AT_MENTION.sub(" ", text, count=1) if text.lstrip().startswith("<at>") else text
@@ -190,7 +100,8 @@ def incoming_from_activity(activity: Dict[str, Any]) -> Optional[Incoming]:
     # A personal chat is one conversation per user; in a channel or group chat each thread is
     # its own conversation (Teams puts the thread into conversation.id).
     personal = conversation.get("conversationType") in (None, "personal")
-    return Incoming(text, user if personal else f"{user}:{conversation['id']}", activity)
+    person = f"{NAMESPACE}:{tenant_of(activity)}:{user}"
+    return Incoming(text, person if personal else f"{person}:{conversation['id']}", activity)
 
 
 class Connector:
@@ -301,6 +212,7 @@ class TeamsInput(InputChannel):
         self.checker = TokenChecker(app_id, SigningKeys(openid_metadata_url, self.http))
         self.connector = Connector(app_id, app_password, token_url, self.http)
         self._tasks: Set[asyncio.Task] = set()
+        install_log_masking()
         if not self.configured:
             log.warning("teams: TEAMS_APP_ID and TEAMS_APP_PASSWORD are not both set; "
                         "the Teams channel is off (see docs/teams/setup.md)")
@@ -332,11 +244,15 @@ class TeamsInput(InputChannel):
             if self._http is not None:
                 await self._http.close()
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
+            cap_body(request, MAX_BODY_BYTES)
             try:
                 claims = await self.checker.claims(request.headers.get("Authorization"))
-                activity = parse_activity(request.body)
+                body, too_large = await read_body(request, MAX_BODY_BYTES)
+                if too_large or body is None:
+                    raise Refused(413, too_large or "no body")
+                activity = parse_activity(body)
                 check_activity(claims, activity)
             except Refused as exc:
                 log.warning("teams: refused a request (%s): %s", exc.status, exc.reason)
@@ -382,6 +298,14 @@ def parse_activity(body: bytes) -> Dict[str, Any]:
         raise Refused(400, "the body must be a JSON object")
     if not isinstance(activity.get("serviceUrl"), str) or not isinstance(activity.get("type"), str):
         raise Refused(400, "the activity needs 'type' and 'serviceUrl'")
+    for key in ("from", "recipient", "conversation", "channelData"):
+        if not isinstance(activity.get(key), (dict, type(None))):
+            raise Refused(400, f"'{key}' must be an object")
+    if not isinstance(activity.get("entities"), (list, type(None))):
+        raise Refused(400, "'entities' must be a list")
+    for key in ("text", "id", "channelId"):
+        if not isinstance(activity.get(key), (str, type(None))):
+            raise Refused(400, f"'{key}' must be a string")
     conversation = activity.get("conversation")
     if activity["type"] == "message" and not (isinstance(conversation, dict) and isinstance(conversation.get("id"), str)):
         raise Refused(400, "a message activity needs conversation.id")

@@ -4,6 +4,12 @@ Quotes go in `rich_text` quote elements, which Slack shows as plain text: no mrk
 no escaping, so the report's words (including "&") appear exactly as written. Block ids carry the
 enabler and example ids, and the actions block carries the answer id, so a reply can be traced
 back to its answer without parsing text.
+
+Every string that can carry a leader's words is escaped per Slack's rules (&, < and > as entities)
+wherever Slack parses it: mrkdwn sections and context, and the notification `text`, which Slack
+parses as mrkdwn too (a raw "<!channel>" or "<https://x|label>" there would notify a channel or
+disguise a link). plain_text objects (headers, notes, button labels) and rich_text quotes are shown
+as written and need no escaping.
 """
 
 from __future__ import annotations
@@ -77,4 +83,4 @@ def to_slack(doc: Document) -> dict[str, Any]:
     actions = actions_block(doc)
     if actions["elements"]:
         blocks.append(actions)
-    return {"text": _clip(to_text(doc), MAX_TEXT), "blocks": blocks}
+    return {"text": slack_escape(_clip(to_text(doc), MAX_TEXT)), "blocks": blocks}

@@ -35,6 +35,7 @@ class FakeServices:
     def __init__(self, jwks: dict) -> None:
         self.jwks = jwks
         self.requests: list[Recorded] = []
+        self.openid_down = False  # True: the OpenID metadata endpoint answers 503 (an outage at Microsoft)
         self._changed = threading.Condition()
         self._ts = 1700000100
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -87,6 +88,8 @@ class FakeServices:
             self._ts += 1
             return 200, {"ok": True, "channel": record.json().get("channel"), "ts": f"{self._ts}.000100"}
         if path == "/teams/openid":
+            if self.openid_down:
+                return 503, {"error": "temporarily unavailable"}
             return 200, {"issuer": "https://api.botframework.com", "jwks_uri": f"{self.url}/teams/keys",
                          "id_token_signing_alg_values_supported": ["RS256"]}
         if path == "/teams/keys":

@@ -16,9 +16,9 @@ def test_a_slack_mention_loses_the_bot_mention_and_slack_markup_but_keeps_other_
 
 def test_a_slack_channel_mention_replies_in_its_thread_and_a_dm_at_the_top_level():
     mention = incoming_from_event(sc.event_body(f"<@{sc.BOT_USER}> hi", "CPARTNERS"))
-    assert mention.thread_ts == mention_ts(mention) and mention.sender_id.startswith("UALEX:CPARTNERS:")
+    assert mention.thread_ts == mention_ts(mention) and mention.sender_id.startswith("slack:TPARTNER:UALEX:CPARTNERS:")
     dm = incoming_from_event(sc.event_body("hi", "DALEX", kind="message"))
-    assert (dm.thread_ts, dm.sender_id) == (None, "UALEX")
+    assert (dm.thread_ts, dm.sender_id) == (None, "slack:TPARTNER:UALEX")
 
 
 def mention_ts(incoming):
@@ -40,7 +40,7 @@ def test_a_slack_button_click_continues_the_conversation_of_the_thread_it_was_in
     from urllib.parse import parse_qs
     payload = json.loads(parse_qs(raw.decode())["payload"][0])
     clicked = incoming_from_interaction(payload)
-    assert (clicked.text, clicked.sender_id) == ("/ask_another_enabler", "UALEX:CPARTNERS:1700000000.000100")
+    assert (clicked.text, clicked.sender_id) == ("/ask_another_enabler", "slack:TPARTNER:UALEX:CPARTNERS:1700000000.000100")
 
 
 def test_recent_keys_remember_a_bounded_number_of_events():
@@ -54,7 +54,14 @@ def test_a_teams_channel_mention_is_stripped_and_each_thread_is_its_own_conversa
                            user="29:alex", conversation_type="channel", mention=True)
     incoming = incoming_from_activity(activity)
     assert incoming.text == "partners dont trust us"
-    assert incoming.sender_id == "29:alex:19:x@thread.tacv2;messageid=1"
+    assert incoming.sender_id == "teams:t1:29:alex:19:x@thread.tacv2;messageid=1"
+
+
+def test_a_teams_personal_chat_is_one_conversation_per_tenant_and_user():
+    activity = tc.activity("hi", "https://smba.example/", user="29:alex")
+    assert incoming_from_activity(activity).sender_id == "teams:t1:29:alex"
+    activity["channelData"] = {"tenant": {"id": "t2"}}
+    assert incoming_from_activity(activity).sender_id == "teams:t2:29:alex"
 
 
 def test_a_teams_card_click_uses_the_payload_in_its_value_over_its_text():

@@ -10,6 +10,7 @@ import pytest
 
 from tests.channels import teams_client as tc
 from tests.channels.conftest import unique
+from bot.render.teams import block_text
 from tests.channels.fakes import TEAMS_APP_TOKEN
 
 pytestmark = pytest.mark.server
@@ -32,7 +33,7 @@ def test_a_signed_personal_message_is_answered_with_an_adaptive_card(teams, repo
     assert reply["recipient"] == activity["from"] and reply["from"] == activity["recipient"]
     assert card["version"] == "1.4" and card["type"] == "AdaptiveCard"
     title = next(e for e in card["body"] if e.get("id", "").startswith("enabler:"))
-    assert reply["summary"] == title["text"]
+    assert reply["summary"] == block_text(title)
     quotes = tc.quotes(card)
     assert quotes and all(report_text.contains(q) for q in quotes)
     citations = [r["text"] for e in card["body"] if e["type"] == "RichTextBlock" for r in e["inlines"]]

@@ -259,7 +259,8 @@ class Cluster:
             replica.wait_ready()
 
     def events(self, sender: str) -> list[dict]:
-        rows = self.postgres.query(f"SELECT data FROM events WHERE sender_id = '{sender}' ORDER BY id")
+        # REST conversations are namespaced "rest:<sender>" (docs/adr/0007).
+        rows = self.postgres.query(f"SELECT data FROM events WHERE sender_id = 'rest:{sender}' ORDER BY id")
         return [json.loads(data) for (data,) in rows]
 
     def stop(self) -> None:

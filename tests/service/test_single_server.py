@@ -1,12 +1,13 @@
 """The embedded default (bot.serve with endpoints.yml: SQLite, in-memory locks) run like a service.
 
-Conversations survive a restart; bad HTTP input gets a clear 4xx and the server stays up; one sender
+Conversations survive a restart; bad HTTP input gets a clear 4xx and the server stays up; one client
 flooding the server is rate limited without starving anybody else; personal data never reaches the
 SQLite file.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import sqlite3
 import time
@@ -64,12 +65,27 @@ def bot(service):
 
 def stored_user_texts(workdir: Path, who: str) -> list[str]:
     with sqlite3.connect(workdir / "conversations.db") as db:
-        rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (who,))
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                          (f"rest:{who}",))  # REST conversations are namespaced (docs/adr/0007)
         return [json.loads(data)["text"] for (data,) in rows]
 
 
-def turn(bot, who: str, message: str) -> tuple[int, object]:
-    return bot.post(WEBHOOK, json.dumps({"sender": who, "message": message}).encode())
+def turn(bot, who: str, message: str, source: str = "127.0.0.1") -> tuple[int, object]:
+    """One REST turn from the loopback address `source` (the rate limit is per client address)."""
+    connection = http.client.HTTPConnection("127.0.0.1", bot.rasa_port, timeout=60, source_address=(source, 0))
+    try:
+        connection.request("POST", WEBHOOK, json.dumps({"sender": who, "message": message}).encode(),
+                           {"Content-Type": "application/json"})
+        reply = connection.getresponse()
+        return reply.status, json.loads(reply.read() or b"null")
+    finally:
+        connection.close()
+
+
+def said(bot, who: str, message: str, source: str) -> list:
+    status, reply = turn(bot, who, message, source)
+    assert status == 200, (status, reply)
+    return reply
 
 
 @pytest.mark.parametrize("body, status, says", [
@@ -101,7 +117,8 @@ def test_personal_data_is_masked_before_it_reaches_the_sqlite_file(bot, workdir)
     assert b"a.leader@nhs.net" not in raw and b"900123" not in raw
 
 
-def test_one_sender_flooding_a_thousand_messages_is_rate_limited_without_starving_others(bot):
+def test_one_client_flooding_a_thousand_messages_is_rate_limited_without_starving_others(bot):
+    # The limit is per client address: the calm user is another machine (another loopback address).
     flooder, other = f"flood-{uuid.uuid4().hex[:6]}", f"calm-{uuid.uuid4().hex[:6]}"
     calm_latencies: list[float] = []
 
@@ -109,7 +126,7 @@ def test_one_sender_flooding_a_thousand_messages_is_rate_limited_without_starvin
         statuses = []
         for message in ("how do we overcome siloed funding?", "/ask_another_enabler", "/show_example"):
             started = time.monotonic()
-            statuses.append(turn(bot, other, message)[0])
+            statuses.append(turn(bot, other, message, source="127.0.0.2")[0])
             calm_latencies.append(time.monotonic() - started)
         return statuses
 
@@ -121,7 +138,7 @@ def test_one_sender_flooding_a_thousand_messages_is_rate_limited_without_starvin
 
     assert calm_statuses == [200, 200, 200]
     assert max(calm_latencies) < 15, calm_latencies
-    assert flood_statuses.count(429) >= 980  # at most 20 in the 60 s window went ahead
+    assert flood_statuses.count(429) >= 975  # at most 20 in the 60 s window went ahead, minus earlier tests
     assert set(flood_statuses) <= {200, 429, 503}
     status, reply = turn(bot, flooder, "hello")
     assert status == 429 and "Please wait" in reply["error"]
@@ -129,8 +146,9 @@ def test_one_sender_flooding_a_thousand_messages_is_rate_limited_without_starvin
 
 def test_a_conversation_survives_a_restart_with_its_history_and_slots(service, workdir):
     who = f"restart-{uuid.uuid4().hex[:8]}"
-    first = answer(service.server.say(who, "how do we overcome siloed funding?"))
-    second = answer(service.server.say(who, "/ask_another_enabler"))
+    # From its own loopback address: 127.0.0.1 may still be over its limit after the flood test.
+    first = answer(said(service.server, who, "how do we overcome siloed funding?", "127.0.0.3"))
+    second = answer(said(service.server, who, "/ask_another_enabler", "127.0.0.3"))
     service.restart()  # both processes stop; new ones start on the same SQLite file
     third = answer(service.server.say(who, "/ask_another_enabler"))
     assert third["enabler"]["id"] not in {first["enabler"]["id"], second["enabler"]["id"]}

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Optional, Union
 
 from bot.answer import guard
 from bot.answer import types as t
+from bot.coaching import dates
 
 CHOICE_INTENT = "coach_choice"
 CHOICE_ENTITY = "coach_choice"
@@ -270,27 +272,55 @@ def check_first_step(raw: Any) -> Checked:
     return free_text(raw)
 
 
-def check_when(raw: Any) -> Checked:
-    """When the leader will take their first step: a button, or any words with a time in them."""
+def check_when(raw: Any, today: Optional[date] = None) -> Checked:
+    """When the leader will take their first step: a button, or their words, read as a date where
+    possible (bot.coaching.dates) and otherwise kept as they said them. Accepted(dates.When)."""
+    today = today or date.today()
     if isinstance(raw, str):
         button = _button_choice("when", raw)
         if isinstance(button, Refused):
             return button
         if isinstance(button, Accepted):
-            return Accepted(WHEN_BUTTONS[button.value]) if button.value in WHEN_BUTTONS else WRONG_STEP
+            if button.value not in WHEN_BUTTONS:
+                return WRONG_STEP
+            read = dates.read_when(WHEN_BUTTONS[button.value], today)
+            return Accepted(dates.When(WHEN_BUTTONS[button.value], read.by, f"by {dates.day(read.by)}"
+                                       if read.by else None))
         if _DATE.fullmatch(raw.strip()):
-            return Accepted(raw.strip())
+            return Accepted(dates.read_when(raw.strip(), today))
     checked = free_text(raw, MAX_WHEN)
     if isinstance(checked, Refused):
         return checked
-    return checked if WHEN_CUE.search(checked.value) else NO_WHEN
+    return Accepted(dates.read_when(checked.value, today))
 
 
 WHEN_BUTTONS = {"this_week": "This week", "next_week": "Next week", "this_month": "This month"}
 
 
+def step_buttons(slot: str) -> list[t.ButtonPayload]:
+    """The buttons of a button step that the domain does not hold (their payloads contain `{...}`,
+    which Rasa's response templating would read as slot placeholders)."""
+    options = {"coach_partners": ("partners", SECTORS), "coach_stage": ("stage", STAGES),
+               "coach_step_when": ("when", WHEN_BUTTONS)}[slot]
+    step, labels = options
+    return [{"title": title, "payload": choice_payload(step, key)} for key, title in labels.items()]
+
+
+SCORE_WORDS = {  # longest first when read; "mostly agree" is agree (4), "not really" is disagree (2)
+    "strongly disagree": 1, "totally disagree": 1, "completely disagree": 1, "not at all": 1, "definitely not": 1,
+    "disagree": 2, "mostly disagree": 2, "tend to disagree": 2, "not really": 2, "not much": 2, "rarely": 2,
+    "neutral": 3, "neither": 3, "not sure": 3, "unsure": 3, "don't know": 3, "dont know": 3, "sort of": 3,
+    "somewhat": 3, "partly": 3, "in between": 3, "middling": 3, "so-so": 3, "so so": 3, "maybe": 3,
+    "agree": 4, "mostly agree": 4, "tend to agree": 4, "mostly": 4, "largely": 4, "generally": 4, "yes mostly": 4,
+    "strongly agree": 5, "totally agree": 5, "completely agree": 5, "absolutely": 5, "definitely": 5,
+    "very much": 5, "fully agree": 5,
+}
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
 def check_score(raw: Any) -> Checked:
-    """A health-check answer: 1 (strongly disagree) to 5 (strongly agree)."""
+    """A health-check answer: 1 (strongly disagree) to 5 (strongly agree), as a button, a digit
+    anywhere in a short reply ("maybe a 3?", "4/5"), a number word ("two") or words ("mostly agree")."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw in (1, 2, 3, 4, 5):
         return Accepted(int(raw))
     if not isinstance(raw, str) or not raw.strip():
@@ -300,13 +330,32 @@ def check_score(raw: Any) -> Checked:
         if isinstance(button, Accepted):
             return Accepted(int(button.value)) if button.value in "12345" and len(button.value) == 1 else WRONG_STEP
         return button
-    said = normalise(raw)
-    words = {"strongly disagree": 1, "disagree": 2, "neutral": 3, "neither": 3, "not sure": 3,
-             "agree": 4, "strongly agree": 5}
-    if said in words:
-        return Accepted(words[said])
-    digits = re.fullmatch(r"([1-5])(?:\.0)?(?: ?/ ?5| out of 5)?", said)
-    return Accepted(int(digits.group(1))) if digits else NOT_AN_OPTION
+    if len(raw) > MAX_WHEN:
+        return NOT_AN_OPTION
+    said = normalise(raw).replace("’", "'")
+    digits = set(re.findall(r"(?<![\d.])([0-9]+)(?:\.0)?(?![\d.])", said.replace("/ 5", "").replace("/5", "")
+                            .replace("out of 5", "")))
+    if len(digits) == 1:
+        n = int(digits.pop())
+        return Accepted(n) if 1 <= n <= 5 else NOT_AN_OPTION
+    numbers = {NUMBER_WORDS[w] for w in said.split() if w in NUMBER_WORDS}
+    if len(numbers) == 1 and not digits:
+        return Accepted(numbers.pop())
+    padded = f" {said} "
+    for phrase in sorted(SCORE_WORDS, key=len, reverse=True):
+        if f" {phrase} " in padded:
+            return Accepted(SCORE_WORDS[phrase])
+    return NOT_AN_OPTION
+
+
+def score_in_words(raw: Any, score: int) -> Optional[str]:
+    """How a typed answer was read ("mostly agree" -> 4), to say back; None for a button or a bare digit."""
+    if not isinstance(raw, str) or parse_payload(raw) is not None or re.fullmatch(r"\s*[1-5]\s*", raw):
+        return None
+    return f"I've taken “{' '.join(raw.split())}” as {score} ({SCORE_LABELS[score].lower()})."
+
+
+SCORE_LABELS = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree", 4: "Agree", 5: "Strongly agree"}
 
 
 def is_question(text: str, intent: Optional[str]) -> bool:
@@ -334,9 +383,51 @@ def prefill_from_opening(text: str) -> dict[str, Any]:
     return found
 
 
+REAL_QUESTION = re.compile(
+    r"(?i)^\s*(what|how|why|who|whom|which|where|when|is|are|does|do|did|can you|could you|would you|will you|"
+    r"tell me|show me|explain|give me)\b")
+TENTATIVE = re.compile(r"(?i)^\s*(how about|what about|what if|maybe|perhaps|possibly|probably|should|shall|could we|"
+                       r"can we|might|i (think|guess|suppose|could|might|should)|we (could|might|should))\b")
+
+
+def is_real_question(text: str) -> bool:
+    """A question to the coach, not a tentative answer: "what's an example of this?" is one;
+    "maybe get the finance leads to map every budget line?" and "how about a joint budget?" are not."""
+    return bool(REAL_QUESTION.match(text or "")) and not TENTATIVE.match(text or "")
+
+
 def is_plain_question(text: str, intent: Optional[str]) -> bool:
-    """At a free-text step only an explicit question ("...?") is answered rather than kept."""
-    return is_question(text, intent) and text.rstrip().endswith("?")
+    """At a free-text step only a real question ("what ...?") is answered; a tentative or
+    question-shaped answer ("maybe get the finance leads together?") is the answer to the step."""
+    return is_question(text, intent) and text.rstrip().endswith("?") and is_real_question(text)
+
+
+# Sector cues that name an organisation rather than a topic: "improving mental health" names no partner.
+_TOPIC_CUES = frozenset({"health", "mental health", "public health", "social care", "primary care", "county",
+                         "district", "la", "other", "new", "business", "volunteers", "employer", "employers"})
+
+
+def partners_in(text: str) -> Optional[dict[str, Any]]:
+    """The partners' sectors a purpose names ("with the district council and a housing charity")."""
+    if not isinstance(text, str) or parse_payload(text) is not None:
+        return None
+    said = f" {normalise(text)} "
+    sectors = [key for key, cues in SECTOR_WORDS.items()
+               if any(f" {c} " in said for c in cues if c not in _TOPIC_CUES)]
+    return {"sectors": sectors, "detail": None} if sectors else None
+
+
+def describe_partners(found: dict[str, Any]) -> str:
+    names = ", ".join(SECTORS[s] for s in found["sectors"])
+    return (f"You mentioned the partners already, so I've noted them as *{names}*. "
+            "Say \"go back\" if that's not right.")
+
+
+def looks_like_a_problem(text: str) -> bool:
+    """Words at the theme step that describe a difficulty ("nobody owns the budget") rather than
+    choose a theme or ask the coach something."""
+    return (isinstance(text, str) and parse_payload(text) is None and len(text.split()) >= 4
+            and not is_real_question(text) and looks_like_words(text))
 
 
 def describe_prefill(found: dict[str, Any]) -> str:

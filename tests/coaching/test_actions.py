@@ -90,6 +90,9 @@ def test_the_first_step_question_shows_the_recommendation_only_once_per_challeng
 
 def test_the_health_result_names_the_weakest_theme(shared_fake_engine):
     answers = dict(zip(flow.HEALTH_STEPS, (5, 5, 4, 4, 1, 2)))
-    _, said = run(a.ActionHealthResult(), make_tracker(answers, form=None))
+    events, said = run(a.ActionHealthResult(), make_tracker(answers, form=None))
     assert said[0]["custom"]["answer"]["status"] == "health_check_result"
-    assert "The weakest area is **Relationships**" in said[0]["text"]
+    assert "The lowest area is **Relationships**" in said[0]["text"]
+    assert "Your lowest answer was 1 of 5, for “People in the partner organisations trust each other" in said[0]["text"]
+    # "why?" and "another enabler" afterwards refer to the enabler the result offered.
+    assert slots_set(events)["answer_memory"]["enabler_id"] == "maintaining_open_frequent_communication"

@@ -54,6 +54,9 @@ def utter(dispatcher: CollectingDispatcher, answer: t.Answer, memory: compose.Me
     if query is not None:
         changes["last_query"] = query
     changes.update(followup_memory(answer))
+    if answer.example_id and answer.example_id == memory.example_id and query is None:
+        # More of the same example ("in practice"): count what was shown before too.
+        changes["example_quotes_shown"] = memory.example_quotes_shown + changes.get("example_quotes_shown", 0)
     if answer.enabler_id:
         shown = memory.shown_enablers + ([answer.enabler_id] if answer.enabler_id not in memory.shown_enablers else [])
         changes.update(enabler_id=answer.enabler_id, shown_enablers=shown, challenge_id=answer.challenge_id)

@@ -341,7 +341,14 @@ def nearest_challenges(engine: Engine, memory: compose.Memory) -> t.Answer:
     return r.finish(knowledge, t.Answer(status=t.CLARIFICATION, text=text, buttons=buttons))
 
 
+SHARE_WORDS = frozenset("""email mail share send forward copy download export print plan team colleague colleagues
+boss director directors manager managers board chief executive ceo can could please how""".split())
+
+
 def wants_to_share(text: str) -> bool:
-    """"can I email this to my team?", "share my plan", "send it to my director"."""
-    said = plain(text)
-    return bool(SHARE.search(said)) and (bool(SHARE_WHAT.search(said)) or len(said.split()) <= 2)
+    """"can I email this to my team?", "share my plan", "send it to my director" (and not "how do we
+    share data with partners?", which is a question for the report)."""
+    said = plain(text).replace("e-mail", "email")
+    if not SHARE.search(said) or [w for w in words(said) if w not in SHARE_WORDS]:
+        return False
+    return bool(SHARE_WHAT.search(said)) or len(said.split()) <= 2

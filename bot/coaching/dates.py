@@ -86,10 +86,10 @@ def _easter(m: re.Match, today: date) -> tuple[date, str]:
     when = m.group(1)
     if when == "after":
         start = monday + timedelta(days=1)
-        return start, f"from {day(start)}, after the Easter bank holiday (Easter Monday is {monday.day} {monday:%B %Y})"
+        return start, f"from {day(start)}, the day after Easter Monday"
     if when in ("before", "by"):
         thursday = sunday - timedelta(days=3)
-        return thursday, f"by {day(thursday)}, before the Easter weekend (Easter Sunday is {sunday.day} {sunday:%B %Y})"
+        return thursday, f"by {day(thursday)}, before the Easter weekend"
     return monday, f"over Easter ({day(sunday - timedelta(days=2))} to {day(monday)})"
 
 

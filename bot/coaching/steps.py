@@ -360,7 +360,7 @@ SCORE_LABELS = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor dis
 
 def is_question(text: str, intent: Optional[str]) -> bool:
     """A typed question at a button step, which is answered before the step is asked again."""
-    if not text or parse_payload(text) is not None or intent not in ("ask_question", "out_of_scope"):
+    if not text or parse_payload(text) is not None or intent not in ("ask_question", "out_of_scope", "follow_up", "nlu_fallback"):
         return False
     return looks_like_words(text) and (text.rstrip().endswith("?") or len(text.split()) >= 4)
 

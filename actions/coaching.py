@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.actions import memory_from, remember, share_plan, utter
 from bot.answer import compose, followups
 from bot.answer import types as t
-from bot.coaching import diagnose, flow, health, plan, steps
+from bot.coaching import diagnose, flow, health, plan, scores, steps
 from bot.engine import Engine, load_engine
 from bot.errors import CoachError
 
@@ -182,8 +182,8 @@ class ValidateHealthForm(_StepValidation):
 
 def _score_validator(slot: str) -> Callable[..., Slots]:
     def validate(self, value, dispatcher, tracker, domain) -> Slots:
-        settled = self.settle(slot, steps.check_score(value), dispatcher, tracker, button_step=True)
-        said = steps.score_in_words(value, settled[slot]) if settled.get(slot) is not None else None
+        settled = self.settle(slot, scores.check_score(value), dispatcher, tracker, button_step=True)
+        said = scores.score_in_words(value, settled[slot]) if settled.get(slot) is not None else None
         if said:
             dispatcher.utter_message(text=said)   # "mostly agree" -> 4, shown back so it can be corrected
         return settled
@@ -370,20 +370,9 @@ class ActionShowPlan(Action):
             return []
         if followups.wants_to_share(tracker.latest_message.get("text") or ""):
             return share_plan(dispatcher, tracker)   # "share my plan": the copyable text
-        answer, card = plan.build_plan(engine, _slots_of(card))
+        answer, card = plan.build_plan(engine, plan.slots_of(card))
         _send(dispatcher, answer, plan=card)
         return []
-
-
-def _slots_of(card: Dict[Text, Any]) -> Slots:
-    """The coaching slots a stored plan was built from (so "show my plan" rebuilds the same card)."""
-    context = card["context"]
-    sectors = [key for key, label in steps.SECTORS.items() if label in context["partners"]]
-    stage = next((key for key, label in steps.STAGES.items() if label == context["stage"]), context["stage"])
-    return {flow.PURPOSE: context["purpose"], flow.PARTNERS: {"sectors": sectors, "detail": context["partners_detail"]},
-            flow.STAGE: stage, flow.CHALLENGE: card["challenge"]["id"],
-            flow.DESCRIPTION: card["challenge"]["described_as"], flow.FIRST_STEP: card["first_step"],
-            flow.WHEN: card["when"]}
 
 
 class ActionHealthStart(Action):

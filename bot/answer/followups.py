@@ -24,24 +24,29 @@ from bot.lexical import asks_about_participants, lookup_kind, stem, words
 
 REFERS = re.compile(r"\b(that|this|it|they|them|their|those|these|there|he|she|one)\b")
 WHY = re.compile(r"^(why|how come|how does (that|this|it) help|what'?s the reason(ing)?|what is the reason(ing)?)\b")
-WHO = re.compile(r"^(who|which (organi[sz]ations?|councils?|bodies|partners|services?|agenc(y|ies)|trusts?|"
-                 r"charit(y|ies)|people)|what organi[sz]ations?)\b")
+WHO = re.compile(r"^(who (did|was|were|ran|led|made|organi[sz]ed|took part|is behind|was behind|else)|"
+                 r"which (organi[sz]ations?|councils?|bodies|partners|services?|agenc(y|ies)|trusts?|charit(y|ies))|"
+                 r"what organi[sz]ations?)\b")
 PRACTICE = re.compile(r"\b(in practice|in real life|on the ground|look like|looks like|practically|concretely|"
                       r"day to day|what does (that|this|it) mean|what would (that|this|it) mean|"
                       r"what do you mean|how would (that|this|it) work|how does (that|this|it) work)\b")
-MORE = re.compile(r"^(tell me more|more about|say more|go on|more on|more detail|can you expand|expand on|"
-                  r"what else)\b")
+MORE = re.compile(r"^(tell me more|more about|say more|go on|more on|more detail|can you expand|expand on)\b")
 MOST = re.compile(r"\b(matters? (the )?most|most important|biggest|most effective|the key one|main one|"
                   r"most useful|which (one|enabler|factor) (is|matters)|where (do|should) (i|we) start)\b")
 SHARE = re.compile(r"\b(e-?mail|mail|share|send|forward|copy|download|export|print)\b")
 SHARE_WHAT = re.compile(r"\b(plan|this|it|that|team|colleagues?|boss|director|manager|board|partners|them)\b")
+# A correction opens with a correction word followed by punctuation or nothing ("no, ...", "wrong."),
+# or says so in words; "no one will share budgets" and "the timing is not right" are not corrections.
 CORRECTION = re.compile(
-    r"^(no\b|nope\b|nah\b|not quite\b|wrong\b|incorrect\b|that'?s not (it|right|what)|that is not (it|right|what)|"
-    r"not what i (meant|asked|mean|was asking)|you('ve| have)? (misunderstood|got (it|that) wrong)|"
-    r"that (answer )?(was|is)n'?t (right|it|what i)|that (answer )?(was|is) (wrong|not right)|"
-    r"that didn'?t answer|that'?s wrong|not (that|it)\b)")
-CORRECTION_ANYWHERE = re.compile(r"\b(not what i (meant|asked|mean|was asking)|(was|is)n'?t right|not right|"
-                                 r"misunderstood|wrong answer|answer was wrong)\b")
+    r"^\s*((no|nope|nah|wrong|incorrect|not quite)(?=\s*([,.!?;:—–-]|$))|"
+    r"no,? (that|this|it)('s| is| was)? (not|wrong|isn't|wasn't)\b|"
+    r"no,? (i (meant|mean|was asking)|the (real |actual )?(issue|problem|question|point))\b|"
+    r"(that'?s|that is|this is|it'?s) (not (it|right|what i)|wrong)\b|"
+    r"not what i (meant|asked|mean|was asking)\b|you('ve| have)? (misunderstood|got (it|that|me) wrong)\b|"
+    r"that (answer )?(was|is)n'?t (right|it|what i)\b|that (answer )?(was|is) (wrong|not right)\b|"
+    r"that didn'?t answer\b)")
+CORRECTION_ANYWHERE = re.compile(r"\b(not what i (meant|asked|mean|was asking)|(that|this|answer|it) (was|is)n'?t "
+                                 r"(right|what i)|you('ve| have)? misunderstood|wrong answer|answer was wrong)\b")
 NEW_WORDS = re.compile(r"\b(the (real |actual )?(issue|problem|question|point|thing) (is|was)|i meant|i mean|"
                        r"i was asking about|what i meant was|i'?m asking about|it'?s (more |really )?about|"
                        r"i wanted|i want|rather|instead)\b")
@@ -282,20 +287,24 @@ def in_practice(engine: Engine, memory: compose.Memory) -> Optional[t.Answer]:
 
 # --- corrections ---------------------------------------------------------------------------------
 
+def _lower(text: str) -> str:
+    return " ".join((text or "").lower().replace("’", "'").split())
+
+
 def is_correction(text: str) -> bool:
-    said = plain(text)
+    said = _lower(text)
     return bool(said) and bool(CORRECTION.match(said) or CORRECTION_ANYWHERE.search(said))
 
 
 def new_words(text: str) -> str:
     """What a correction adds ("no, that's not what I meant — the issue is X" -> "X")."""
-    said = plain(text)
+    said = _lower(text)
     marker = None
     for marker in NEW_WORDS.finditer(said):
         pass
     rest = said[marker.end():] if marker else CORRECTION.sub("", said, count=1)
     rest = CORRECTION_ANYWHERE.sub(" ", rest)
-    return " ".join(rest.strip(" ,.-—?!").split())
+    return " ".join(rest.strip(" ,.;:-—–?!").split())
 
 
 def correct(text: str, engine: Engine, memory: compose.Memory) -> tuple[t.Answer, Optional[str]]:

@@ -208,3 +208,14 @@ def share(engine: Engine, card: Mapping[str, Any]) -> tuple[t.Answer, ct.SharePa
                       buttons=[r.button("Show my plan", "/show_plan"), r.button("Start again", "/start_coaching")])
     r.finish(engine.knowledge, answer)
     return answer, {"note": note, "text": text, "filename": "collaboration-plan.txt"}
+
+
+def slots_of(card: Mapping[str, Any]) -> dict[str, Any]:
+    """The coaching slots a stored plan was built from (so "show my plan" rebuilds the same card)."""
+    context = card["context"]
+    sectors = [key for key, label in SECTORS.items() if label in context["partners"]]
+    stage = next((key for key, label in STAGES.items() if label == context["stage"]), context["stage"])
+    return {flow.PURPOSE: context["purpose"], flow.PARTNERS: {"sectors": sectors, "detail": context["partners_detail"]},
+            flow.STAGE: stage, flow.CHALLENGE: card["challenge"]["id"],
+            flow.DESCRIPTION: card["challenge"]["described_as"], flow.FIRST_STEP: card["first_step"],
+            flow.WHEN: card["when"]}

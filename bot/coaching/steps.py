@@ -108,7 +108,7 @@ def parse_payload(text: str) -> Optional[tuple[str, str]]:
     return match.group("intent"), choice
 
 
-def _button_choice(step: str, text: str) -> Optional[Checked]:
+def button_choice(step: str, text: str) -> Optional[Checked]:
     """Accepted(value) for this step's button, WRONG_STEP for any other payload, None for typed text."""
     parsed = parse_payload(text)
     if parsed is None:
@@ -176,7 +176,7 @@ def check_partners(raw: Any) -> Checked:
         return Accepted({"sectors": list(raw["sectors"]), "detail": raw.get("detail")})
     if not isinstance(raw, str):
         return EMPTY
-    button = _button_choice("partners", raw)
+    button = button_choice("partners", raw)
     if button is not None:
         if isinstance(button, Accepted) and button.value not in SECTORS:
             return WRONG_STEP
@@ -194,7 +194,7 @@ def check_stage(raw: Any) -> Checked:
         return EMPTY
     if raw in STAGES:
         return Accepted(raw)
-    button = _button_choice("stage", raw)
+    button = button_choice("stage", raw)
     if button is not None:
         return button if not isinstance(button, Accepted) or button.value in STAGES else WRONG_STEP
     if len(raw) > MAX_FREE_TEXT:
@@ -209,7 +209,7 @@ def check_theme(raw: Any, themes: dict[str, str]) -> Checked:
         return EMPTY
     if raw in themes:
         return Accepted(raw)
-    button = _button_choice("theme", raw)
+    button = button_choice("theme", raw)
     if button is not None:
         return button if not isinstance(button, Accepted) or button.value in themes else WRONG_STEP
     if len(raw) > MAX_FREE_TEXT:
@@ -227,7 +227,7 @@ def check_challenge(raw: Any, challenges: dict[str, str]) -> Checked:
         return EMPTY
     if raw in challenges or raw == OTHER_CHALLENGE:
         return Accepted(raw)
-    button = _button_choice("challenge", raw)
+    button = button_choice("challenge", raw)
     if button is not None:
         if isinstance(button, Accepted) and button.value not in challenges and button.value != OTHER_CHALLENGE:
             return WRONG_STEP   # e.g. a challenge button from another theme's list
@@ -255,7 +255,7 @@ def check_confirmation(raw: Any) -> Checked:
         return Accepted(raw)
     if not isinstance(raw, str) or not raw.strip():
         return EMPTY
-    button = _button_choice("confirm", raw)
+    button = button_choice("confirm", raw)
     if button is not None:
         if isinstance(button, Accepted):
             return Accepted(button.value == "yes") if button.value in ("yes", "no") else WRONG_STEP
@@ -277,7 +277,7 @@ def check_when(raw: Any, today: Optional[date] = None) -> Checked:
     possible (bot.coaching.dates) and otherwise kept as they said them. Accepted(dates.When)."""
     today = today or date.today()
     if isinstance(raw, str):
-        button = _button_choice("when", raw)
+        button = button_choice("when", raw)
         if isinstance(button, Refused):
             return button
         if isinstance(button, Accepted):
@@ -304,58 +304,6 @@ def step_buttons(slot: str) -> list[t.ButtonPayload]:
                "coach_step_when": ("when", WHEN_BUTTONS)}[slot]
     step, labels = options
     return [{"title": title, "payload": choice_payload(step, key)} for key, title in labels.items()]
-
-
-SCORE_WORDS = {  # longest first when read; "mostly agree" is agree (4), "not really" is disagree (2)
-    "strongly disagree": 1, "totally disagree": 1, "completely disagree": 1, "not at all": 1, "definitely not": 1,
-    "disagree": 2, "mostly disagree": 2, "tend to disagree": 2, "not really": 2, "not much": 2, "rarely": 2,
-    "neutral": 3, "neither": 3, "not sure": 3, "unsure": 3, "don't know": 3, "dont know": 3, "sort of": 3,
-    "somewhat": 3, "partly": 3, "in between": 3, "middling": 3, "so-so": 3, "so so": 3, "maybe": 3,
-    "agree": 4, "mostly agree": 4, "tend to agree": 4, "mostly": 4, "largely": 4, "generally": 4, "yes mostly": 4,
-    "strongly agree": 5, "totally agree": 5, "completely agree": 5, "absolutely": 5, "definitely": 5,
-    "very much": 5, "fully agree": 5,
-}
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
-
-
-def check_score(raw: Any) -> Checked:
-    """A health-check answer: 1 (strongly disagree) to 5 (strongly agree), as a button, a digit
-    anywhere in a short reply ("maybe a 3?", "4/5"), a number word ("two") or words ("mostly agree")."""
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw in (1, 2, 3, 4, 5):
-        return Accepted(int(raw))
-    if not isinstance(raw, str) or not raw.strip():
-        return EMPTY
-    button = _button_choice("score", raw)
-    if button is not None:
-        if isinstance(button, Accepted):
-            return Accepted(int(button.value)) if button.value in "12345" and len(button.value) == 1 else WRONG_STEP
-        return button
-    if len(raw) > MAX_WHEN:
-        return NOT_AN_OPTION
-    said = normalise(raw).replace("’", "'")
-    digits = set(re.findall(r"(?<![\d.])([0-9]+)(?:\.0)?(?![\d.])", said.replace("/ 5", "").replace("/5", "")
-                            .replace("out of 5", "")))
-    if len(digits) == 1:
-        n = int(digits.pop())
-        return Accepted(n) if 1 <= n <= 5 else NOT_AN_OPTION
-    numbers = {NUMBER_WORDS[w] for w in said.split() if w in NUMBER_WORDS}
-    if len(numbers) == 1 and not digits:
-        return Accepted(numbers.pop())
-    padded = f" {said} "
-    for phrase in sorted(SCORE_WORDS, key=len, reverse=True):
-        if f" {phrase} " in padded:
-            return Accepted(SCORE_WORDS[phrase])
-    return NOT_AN_OPTION
-
-
-def score_in_words(raw: Any, score: int) -> Optional[str]:
-    """How a typed answer was read ("mostly agree" -> 4), to say back; None for a button or a bare digit."""
-    if not isinstance(raw, str) or parse_payload(raw) is not None or re.fullmatch(r"\s*[1-5]\s*", raw):
-        return None
-    return f"I've taken “{' '.join(raw.split())}” as {score} ({SCORE_LABELS[score].lower()})."
-
-
-SCORE_LABELS = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree", 4: "Agree", 5: "Strongly agree"}
 
 
 def is_question(text: str, intent: Optional[str]) -> bool:

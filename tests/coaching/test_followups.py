@@ -84,7 +84,7 @@ def test_a_question_naming_a_case_is_answered_from_its_sentences_but_a_phone_num
     assert followups.case_question("what's the phone number for Kent Fire and Rescue?", fake_engine) is None
 
 
-@pytest.mark.parametrize("text", ["why do partners not trust each other?", "who funds the NHS?",
+@pytest.mark.parametrize("text", ["why do partners not trust each other?", "who funds the NHS?", "who are you?",
                                   "how do we overcome siloed funding?", "what helps with trust?"])
 def test_real_questions_are_not_taken_for_follow_ups(fake_engine, text):
     assert followups.follow_up(text, fake_engine, ENABLER_SHOWN) is None
@@ -99,7 +99,10 @@ def test_follow_ups_need_something_shown_first(fake_engine):
     ("no, that's not what I meant — the issue is partners don't trust us", True, "partners don't trust us"),
     ("that answer wasn't right", True, ""), ("wrong", True, ""),
     ("no, the problem is nobody shares data", True, "nobody shares data"),
-    ("how do we share data?", False, None), ("not helpful", False, None)])
+    ("nope.", True, ""), ("you've misunderstood, I meant trust between partners", True, "trust between partners"),
+    ("how do we share data?", False, None), ("not helpful", False, None),
+    ("no one will share their budgets", False, None), ("the timing is not right for our partners", False, None),
+    ("wrong incentives keep partners apart", False, None), ("partners feel misunderstood", False, None)])
 def test_corrections_are_recognised_and_their_new_words_kept(text, correction, added):
     assert followups.is_correction(text) is correction
     if correction:

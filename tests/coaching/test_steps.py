@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.coaching import steps
+from bot.coaching import scores, steps
 from bot.coaching.steps import Accepted, Refused
 
 THEMES = {"motivations": "Motivations", "structures": "Structures", "relationships": "Relationships"}
@@ -138,22 +138,22 @@ def test_when_refuses_only_empty_nonsense_or_other_buttons(bad, refused):
 @pytest.mark.parametrize("reply, score", [(payload("score", "1"), 1), ("5", 5), ("3/5", 3), ("agree", 4),
                                           ("strongly disagree", 1), ("strongly agree", 5), ("mostly agree", 4),
                                           ("not really", 2), ("neutral", 3), ("maybe a 3?", 3), ("two", 2),
-                                          ("3 out of 5", 3)])
+                                          ("3 out of 5", 3), ("I don't agree", 2), ("definitely not", 1)])
 def test_a_health_check_score_is_one_to_five(reply, score):
-    assert steps.check_score(reply) == Accepted(score)
+    assert scores.check_score(reply) == Accepted(score)
 
 
 @pytest.mark.parametrize("bad, refused", [("", steps.EMPTY), ("6", steps.NOT_AN_OPTION), ("0", steps.NOT_AN_OPTION),
                                           (LONG, steps.NOT_AN_OPTION), (payload("score", "9"), steps.WRONG_STEP),
                                           (payload("theme", "structures"), steps.WRONG_STEP)])
 def test_a_health_check_score_refuses_anything_else(bad, refused):
-    assert steps.check_score(bad) == refused
+    assert scores.check_score(bad) == refused
 
 
 def test_a_score_in_words_is_said_back_with_its_number_but_a_button_or_digit_is_not():
-    assert steps.score_in_words("mostly agree", 4) == "I've taken “mostly agree” as 4 (agree)."
-    assert steps.score_in_words("maybe a 3?", 3) == "I've taken “maybe a 3?” as 3 (neither agree nor disagree)."
-    assert steps.score_in_words("4", 4) is None and steps.score_in_words(payload("score", "4"), 4) is None
+    assert scores.score_in_words("mostly agree", 4) == "I've taken “mostly agree” as 4 (agree)."
+    assert scores.score_in_words("maybe a 3?", 3) == "I've taken “maybe a 3?” as 3 (neither agree nor disagree)."
+    assert scores.score_in_words("4", 4) is None and scores.score_in_words(payload("score", "4"), 4) is None
 
 
 @pytest.mark.parametrize("text", ["maybe get the finance leads to map every budget line?",

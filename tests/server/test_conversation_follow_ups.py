@@ -7,6 +7,7 @@ missing message fails. Uses the session's shared bot (tests/conftest.py `bot_ser
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from datetime import date
@@ -28,10 +29,16 @@ class Chat:
     def __init__(self, server, report_text):
         self.server, self.report = server, report_text
         self.sender = f"conv-{uuid.uuid4().hex[:10]}"
+        self.transcript: list[str] = []
+        self.buttons: dict[str, str] = {}
 
     def say(self, text: str, *expected: tuple[str, Optional[list[str]], Optional[str]]) -> list[dict]:
         """Send `text`; the replies must be exactly `expected`: (text opening, button titles, status)."""
         replies = self.server.say(self.sender, text)
+        self.transcript.append(f"**Leader:** [{self.buttons[text]}]" if text in self.buttons else f"**Leader:** {text}")
+        self.buttons = {b["payload"]: b["title"] for r in replies for b in r.get("buttons") or []}
+        self.transcript += [f"**Coach:** {r.get('text', '')}" + "".join(f" [{b['title']}]" for b in r.get("buttons") or [])
+                            for r in replies]
         got = [((r.get("text") or "")[:60], [b["title"] for b in r.get("buttons") or []],
                 ((r.get("custom") or {}).get("answer") or {}).get("status")) for r in replies]
         assert len(replies) == len(expected), (text, got)
@@ -154,6 +161,9 @@ def test_free_text_coaching_with_a_question_shaped_step_and_a_loose_date_logs_no
     assert share["text"].splitlines()[2:5] == plan["summary"].splitlines()
     assert shared[0]["custom"]["plan"] == plan
     assert _problems_since(bot_server, offset) == []
+    if os.environ.get("COACH_FREE_TEXT_TRANSCRIPT"):  # the run shown in docs/coaching.md
+        with open(os.environ["COACH_FREE_TEXT_TRANSCRIPT"], "w", encoding="utf-8") as out:
+            out.write("\n\n".join(c.transcript) + "\n")
 
 
 def test_the_health_check_reads_words_says_ties_and_aims_at_the_lowest_statement(bot_server, report_text):

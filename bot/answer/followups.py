@@ -77,7 +77,8 @@ def case_names(knowledge: Knowledge) -> dict[str, str]:
     """Each name in knowledge/source.yml `names` that belongs to one case study -> that case study's id."""
     found: dict[str, str] = {}
     for case in knowledge.of_kind(Kind.CASE_STUDY):
-        texts = [case.title, *case.quotes] + [q for ex in case_examples(knowledge, case) for q in (ex.title, *ex.quotes)]
+        texts = [case.title, *case.quotes]
+        texts += [q for ex in case_examples(knowledge, case) for q in (ex.title, *ex.quotes)]
         for name in knowledge.names:
             if any(re.search(rf"(?i)(?<!\w){re.escape(name)}(?!\w)", x) for x in texts):
                 found.setdefault(name.lower(), case.id)
@@ -165,9 +166,9 @@ def case_numbers(engine: Engine, case: Item) -> t.Answer:
     knowledge = engine.knowledge
     text = (f"For **{case.title}**, {case.participants} leaders were interviewed (Table 1 of the report).\n\n"
             + _cited(knowledge, case, list(case.quotes)))
+    name = short_name(knowledge, case)
     return _answer(engine, t.ANSWERED_FACT, text, [t.Quote(q, case.id, case.section) for q in case.quotes],
-                   [r.button(f"Tell me more about {short_name(knowledge, case)}", f"tell me more about {short_name(knowledge, case)}")],
-                   fact_id=case.id)
+                   [r.button(f"Tell me more about {name}", f"tell me more about {name}")], fact_id=case.id)
 
 
 def short_name(knowledge: Knowledge, case: Item) -> str:
@@ -325,7 +326,8 @@ def correct(text: str, engine: Engine, memory: compose.Memory) -> tuple[t.Answer
             if enabler_id not in shown:
                 fresh = replace(memory, shown_enablers=sorted(shown))
                 intro = "Thanks — reading it again with what you've added:"
-                return compose.enabler_answer(engine, enabler_id, via, fresh, intro=intro), f"{added}. {previous}".strip(". ")
+                answer = compose.enabler_answer(engine, enabler_id, via, fresh, intro=intro)
+                return answer, f"{added}. {previous}".strip(". ")
     return nearest_challenges(engine, memory), None
 
 

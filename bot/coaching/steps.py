@@ -306,9 +306,12 @@ def step_buttons(slot: str) -> list[t.ButtonPayload]:
     return [{"title": title, "payload": choice_payload(step, key)} for key, title in labels.items()]
 
 
+QUESTION_INTENTS = ("ask_question", "out_of_scope", "follow_up", "nlu_fallback")
+
+
 def is_question(text: str, intent: Optional[str]) -> bool:
     """A typed question at a button step, which is answered before the step is asked again."""
-    if not text or parse_payload(text) is not None or intent not in ("ask_question", "out_of_scope", "follow_up", "nlu_fallback"):
+    if not text or parse_payload(text) is not None or intent not in QUESTION_INTENTS:
         return False
     return looks_like_words(text) and (text.rstrip().endswith("?") or len(text.split()) >= 4)
 
@@ -352,7 +355,8 @@ def is_plain_question(text: str, intent: Optional[str]) -> bool:
 
 # Sector cues that name an organisation rather than a topic: "improving mental health" names no partner.
 _TOPIC_CUES = frozenset({"health", "mental health", "public health", "social care", "primary care", "county",
-                         "district", "la", "other", "new", "business", "volunteers", "employer", "employers"})
+                         "reoffending", "district", "la", "other", "new", "business", "volunteers", "employer",
+                         "employers"})
 
 
 def partners_in(text: str) -> Optional[dict[str, Any]]:

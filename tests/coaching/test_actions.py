@@ -93,7 +93,8 @@ def test_the_health_result_names_the_weakest_theme(shared_fake_engine):
     events, said = run(a.ActionHealthResult(), make_tracker(answers, form=None))
     assert said[0]["custom"]["answer"]["status"] == "health_check_result"
     assert "The lowest area is **Relationships**" in said[0]["text"]
-    assert "Your lowest answer was 1 of 5, for “People in the partner organisations trust each other" in said[0]["text"]
+    assert "Your lowest answer was 1 of 5, for “People in the partner organisations trust each other" \
+        in said[0]["text"]
     # "why?" and "another enabler" afterwards refer to the enabler the result offered.
     assert slots_set(events)["answer_memory"]["enabler_id"] == "maintaining_open_frequent_communication"
 

@@ -14,9 +14,10 @@ from bot.answer import types as t
 ENABLER_SHOWN = compose.Memory(last_query="how do we make decisions faster across partners",
                                enabler_id="streamlining_decision_making",
                                challenge_id="organisational_hierarchies",
-                               example_id="nightingale_courts_programme", shown_enablers=["streamlining_decision_making"],
-                               shown_examples=["nightingale_courts_programme"], case_study_id="hmcts_nightingale_courts",
-                               example_quotes_shown=1)
+                               example_id="nightingale_courts_programme",
+                               shown_enablers=["streamlining_decision_making"],
+                               shown_examples=["nightingale_courts_programme"],
+                               case_study_id="hmcts_nightingale_courts", example_quotes_shown=1)
 KENT_SHOWN = compose.Memory(last_query="what did Kent Fire and Rescue do during covid?", fact_id="kent_fire_rescue",
                             case_study_id="kent_fire_rescue")
 
@@ -31,15 +32,17 @@ def _verbatim(answer: t.Answer, report_text) -> None:
 def test_why_gives_the_enablers_reasoning_and_the_challenge_it_answers(fake_engine, report_text):
     answer = followups.follow_up("why?", fake_engine, ENABLER_SHOWN)
     assert answer is not None and answer.status == t.ANSWERED
-    assert answer.text.startswith("The report's reasoning for **Streamlining or flattening decision-making structures**")
+    assert answer.text.startswith(
+        "The report's reasoning for **Streamlining or flattening decision-making structures**")
     assert "It answers a challenge the report names under Structures, **Organisational hierarchies**" in answer.text
     _verbatim(answer, report_text)
 
 
 def test_who_names_the_case_study_behind_the_example(fake_engine, report_text):
     answer = followups.follow_up("who did that?", fake_engine, ENABLER_SHOWN)
-    assert answer.text.startswith("That was **Her Majesty’s Courts and Tribunal Service, Nightingale Courts**, one of "
-                                  "the report's six case studies (5 leaders were interviewed for it, Table 1).")
+    assert answer.text.startswith(
+        "That was **Her Majesty’s Courts and Tribunal Service, Nightingale Courts**, one of the report's six case "
+        "studies (5 leaders were interviewed for it, Table 1).")
     _verbatim(answer, report_text)
 
 
@@ -121,7 +124,8 @@ def test_a_correction_never_repeats_the_previous_enabler(fake_engine, report_tex
 def test_a_bare_correction_offers_the_nearest_other_challenges_as_buttons(fake_engine):
     answer, query = followups.correct("that answer wasn't right", fake_engine, ENABLER_SHOWN)
     assert answer.status == t.CLARIFICATION and query is None
-    assert len(answer.buttons) == 3 and all(b["payload"].startswith('/choose_topic{"topic_id":') for b in answer.buttons)
+    assert len(answer.buttons) == 3
+    assert all(b["payload"].startswith('/choose_topic{"topic_id":') for b in answer.buttons)
     assert '"organisational_hierarchies"' not in " ".join(b["payload"] for b in answer.buttons)
 
 

@@ -172,6 +172,7 @@ def test_partners_named_in_the_purpose_are_found_but_a_topic_is_not_a_partner():
     assert steps.partners_in("Joining up support for families with the district council and a housing charity") == {
         "sectors": ["local_authority", "voluntary"], "detail": None}
     assert steps.partners_in("Improving mental health support for young people") is None
+    assert steps.partners_in("Reducing reoffending among young adults") is None
     assert steps.partners_in(payload("stage", "stuck")) is None
 
 

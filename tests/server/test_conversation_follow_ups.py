@@ -37,8 +37,8 @@ class Chat:
         replies = self.server.say(self.sender, text)
         self.transcript.append(f"**Leader:** [{self.buttons[text]}]" if text in self.buttons else f"**Leader:** {text}")
         self.buttons = {b["payload"]: b["title"] for r in replies for b in r.get("buttons") or []}
-        self.transcript += [f"**Coach:** {r.get('text', '')}" + "".join(f" [{b['title']}]" for b in r.get("buttons") or [])
-                            for r in replies]
+        self.transcript += [f"**Coach:** {r.get('text', '')}"
+                            + "".join(f" [{b['title']}]" for b in r.get("buttons") or []) for r in replies]
         got = [((r.get("text") or "")[:60], [b["title"] for b in r.get("buttons") or []],
                 ((r.get("custom") or {}).get("answer") or {}).get("status")) for r in replies]
         assert len(replies) == len(expected), (text, got)
@@ -126,7 +126,8 @@ def test_free_text_coaching_with_a_question_shaped_step_and_a_loose_date_logs_no
     c.say("Joining up support for families with the district council and a housing charity",
           ("You mentioned the partners already, so I've noted them as *Local authority, Voluntary sector*.", [], None),
           ("Where does the collaboration stand?", ["Just starting", "Under way", "Stuck", "Ending"], None))
-    c.say(choice_payload("stage", "stuck"), ("Which of these feels hardest in this collaboration?", THEME_BUTTONS, None))
+    c.say(choice_payload("stage", "stuck"),
+          ("Which of these feels hardest in this collaboration?", THEME_BUTTONS, None))
     # A difficulty described at the theme step goes straight to matching, with confirmation.
     c.say("nobody will share their budgets or staff with us",
           ("That sounds like **Siloed funding streams and competition**, a challenge the report names under "

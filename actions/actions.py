@@ -225,7 +225,12 @@ def share_plan(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[
     from bot.coaching import plan  # the coaching core; imported here so Q&A never loads it first
 
     card = tracker.get_slot("coach_plan")
-    answer, share = plan.share(load_engine(), card)
+    try:
+        answer, share = plan.share(load_engine(), card)
+    except CoachError as exc:
+        log.error("knowledge unavailable: %s", exc)
+        dispatcher.utter_message(response="utter_error_knowledge_unavailable")
+        return []
     dispatcher.utter_message(text=answer.text, buttons=answer.buttons,
                              json_message={"answer": answer.payload, "plan": card, "share": share})
     return []

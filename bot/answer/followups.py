@@ -73,8 +73,19 @@ def has_context(memory: compose.Memory) -> bool:
 
 # --- which case study a reply means ----------------------------------------------------------------
 
+_NAMES: dict[int, tuple[Knowledge, dict[str, str], list[tuple[re.Pattern, str]]]] = {}
+
+
 def case_names(knowledge: Knowledge) -> dict[str, str]:
     """Each name in knowledge/source.yml `names` that belongs to one case study -> that case study's id."""
+    return _names_of(knowledge)[1]
+
+
+def _names_of(knowledge: Knowledge) -> tuple[Knowledge, dict[str, str], list[tuple[re.Pattern, str]]]:
+    # Worked out once per knowledge base: every question passes through `follow_up`.
+    cached = _NAMES.get(id(knowledge))
+    if cached is not None and cached[0] is knowledge:
+        return cached
     found: dict[str, str] = {}
     for case in knowledge.of_kind(Kind.CASE_STUDY):
         texts = [case.title, *case.quotes]
@@ -82,7 +93,9 @@ def case_names(knowledge: Knowledge) -> dict[str, str]:
         for name in knowledge.names:
             if any(re.search(rf"(?i)(?<!\w){re.escape(name)}(?!\w)", x) for x in texts):
                 found.setdefault(name.lower(), case.id)
-    return found
+    patterns = [(re.compile(rf"(?<!\w){re.escape(n)}(?!\w)"), found[n]) for n in sorted(found, key=len, reverse=True)]
+    _NAMES[id(knowledge)] = (knowledge, found, patterns)
+    return _NAMES[id(knowledge)]
 
 
 def case_examples(knowledge: Knowledge, case: Item) -> list[Item]:
@@ -90,11 +103,9 @@ def case_examples(knowledge: Knowledge, case: Item) -> list[Item]:
 
 
 def named_case(knowledge: Knowledge, text: str) -> Optional[Item]:
-    """The case study the text names (longest name first), if it names exactly one."""
+    """The case study the text names, if it names exactly one."""
     said = (text or "").lower()
-    names = case_names(knowledge)
-    hits = {names[n] for n in sorted(names, key=len, reverse=True)
-            if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", said)}
+    hits = {case_id for pattern, case_id in _names_of(knowledge)[2] if pattern.search(said)}
     return knowledge[hits.pop()] if len(hits) == 1 else None
 
 

@@ -52,12 +52,6 @@ YES = ("yes", "y", "yeah", "yep", "yup", "correct", "that's it", "thats it", "th
 NO = ("no", "n", "nope", "not really", "not quite", "wrong", "that's not it", "no, that's not it")
 OTHER_CHALLENGE = "other"
 OTHER_WORDS = ("something else", "other", "none of these", "none of them", "let me describe it", "describe it")
-WHEN_CUE = re.compile(
-    r"(?i)\b(today|tonight|tomorrow|week|weekend|fortnight|month|year|quarter|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|jan(uary)?|feb(ruary)?|mar(ch)?|"
-    r"apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?|oct(ober)?|nov(ember)?|dec(ember)?|asap|now|"
-    r"immediately|soon|next|this|end|by|before|within|days?|weeks?|months?|morning|afternoon|"
-    r"meeting|board|q[1-4])\b|\d")
 _PAYLOAD = re.compile(r"^\s*/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?\s*$", re.S)
 _DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -80,7 +74,6 @@ TOO_LONG = Refused("utter_coach_invalid_too_long")
 NOT_WORDS = Refused("utter_coach_invalid_not_words")
 WRONG_STEP = Refused("utter_coach_invalid_wrong_step")
 NOT_AN_OPTION = Refused("utter_coach_invalid_option")
-NO_WHEN = Refused("utter_coach_invalid_when")
 
 
 # --- reading a reply -----------------------------------------------------------------------------

@@ -90,7 +90,9 @@ def test_a_whole_coaching_conversation_ends_with_a_plan_whose_quotes_are_verbati
     assert not any((r.get("custom") or {}).get("answer") for r in again) and "first step" in c.text(again)
 
     assert "When will you take that step" in c.text(c.say("Invite both finance leads to map every budget line"))
-    done = c.say("by Friday")
+    # NLU reads this as "another enabler"; at the "when" step it is the answer, read as a date.
+    done = c.say("asap, prob next month tbh")
+    assert c.text(done).startswith("Noted: “asap, prob next month tbh” — I've read that as as soon as possible")
     card = c.custom(done, "coaching_plan")
     plan = card["plan"]
     assert plan["context"]["purpose"] == "Joining up support for families leaving temporary accommodation"
@@ -102,7 +104,7 @@ def test_a_whole_coaching_conversation_ends_with_a_plan_whose_quotes_are_verbati
     assert all(e["reflective_question"] for e in plan["enablers"])
     assert plan["example"] is not None
     assert plan["first_step"] == "Invite both finance leads to map every budget line"
-    assert plan["when"] == f"by Friday ({read_when('by Friday', date.today()).reading})"
+    assert plan["when"] == read_when("asap, prob next month tbh", date.today()).label
     quotes = [c_["quote"] for c_ in plan["challenge"]["citations"]]
     quotes += [c_["quote"] for e in plan["enablers"] for c_ in e["citations"]]
     quotes += [c_["quote"] for c_ in card["answer"]["citations"]]

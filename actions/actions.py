@@ -194,8 +194,10 @@ class ActionRecordFeedback(Action):
     async def run(self, dispatcher, tracker, domain):
         helpful = tracker.get_intent_of_latest_message() == "feedback_helpful"
         text = tracker.latest_message.get("text") or ""
-        if not helpful and followups.is_correction(text) and followups.has_context(memory_from(tracker)):
-            # "that answer wasn't right": a different answer, not just "try rephrasing".
+        typed = bool(text.strip()) and not text.lstrip().startswith("/")
+        if not helpful and typed and followups.has_context(memory_from(tracker)):
+            # "that answer wasn't right", "that didn't help": a different answer, not just "try
+            # rephrasing". A click on "not helpful" (a /payload) stays a rating.
             return correction(dispatcher, tracker, memory_from(tracker))
         answer_id = tracker.get_slot("last_answer_id")
         if not answer_id:

@@ -181,6 +181,8 @@ def test_a_correction_gets_a_different_enabler_and_is_recorded_as_negative_feedb
     events, said = run(qa.ActionRecordFeedback(), _qa_tracker("that answer wasn't right", "feedback_unhelpful", slots))
     assert said[0]["custom"]["answer"]["status"] == "clarification"
     assert slots_set(events)["feedback"]["reason"] == "corrected"
+    events, said = run(qa.ActionRecordFeedback(), _qa_tracker("that didn't help", "feedback_unhelpful", slots))
+    assert said[0]["custom"]["answer"]["status"] == "clarification"
     # A "not helpful" click is feedback, not a correction.
     events, said = run(qa.ActionRecordFeedback(), _qa_tracker("/feedback_unhelpful", "feedback_unhelpful", slots))
     assert said[0]["response"] == "utter_feedback_unhelpful" and "reason" not in slots_set(events)["feedback"]

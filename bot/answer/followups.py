@@ -214,6 +214,13 @@ def case_detail(engine: Engine, case: Item, sentences: Optional[list[tuple[Item,
                    example_id=example.id if example else None)
 
 
+# Words too common in the case studies to show that a question is about one of their sentences
+# ("who runs the Kent local elections?" shares only "local" with the Kent case).
+COMMON_STEMS = frozenset(stem(w) for w in """do did local public service services work worked working team people
+organisation organisations sector sectors community communities new support supported pandemic covid help
+helped area city council councils""".split())
+
+
 def case_question(text: str, engine: Engine) -> Optional[t.Answer]:
     """A question naming a case study that the pipeline declined ("what did Kent do with the
     ambulance service?"): the case's sentences that share its words, or None (then the decline stands).
@@ -225,7 +232,7 @@ def case_question(text: str, engine: Engine) -> Optional[t.Answer]:
     if case is None or (lookup_kind(text) and not asks_about_participants(text)):
         return None
     name_stems = {stem(w) for n in knowledge.names for w in words(n)}
-    wanted = {stem(w) for w in words(compose.without_names(text, knowledge.names))} - name_stems - {"do", "did"}
+    wanted = {stem(w) for w in words(compose.without_names(text, knowledge.names))} - name_stems - COMMON_STEMS
     if not wanted:
         return None
     sentences = [(case, q) for q in case.quotes] + [(ex, q) for ex in case_examples(knowledge, case) for q in ex.quotes]

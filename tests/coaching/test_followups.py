@@ -85,6 +85,7 @@ def test_a_question_naming_a_case_is_answered_from_its_sentences_but_a_phone_num
     assert answer is not None and "supporting the local ambulance service’s pandemic response" in answer.text
     _verbatim(answer, report_text)
     assert followups.case_question("what's the phone number for Kent Fire and Rescue?", fake_engine) is None
+    assert followups.case_question("who runs the Kent local elections?", fake_engine) is None
 
 
 @pytest.mark.parametrize("text", ["why do partners not trust each other?", "who funds the NHS?", "who are you?",

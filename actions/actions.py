@@ -12,10 +12,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import prefetch
-from bot.answer import compose
+from bot.answer import compose, followups
 from bot.answer import types as t
 from bot.engine import load_engine
 from bot.errors import CoachError
+from bot.knowledge.model import Kind
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,10 @@ def utter(dispatcher: CollectingDispatcher, answer: t.Answer, memory: compose.Me
     changes: Dict[str, Any] = {}
     if query is not None:
         changes["last_query"] = query
+    changes.update(followup_memory(answer))
+    if answer.example_id and answer.example_id == memory.example_id and query is None:
+        # More of the same example ("in practice"): count what was shown before too.
+        changes["example_quotes_shown"] = memory.example_quotes_shown + changes.get("example_quotes_shown", 0)
     if answer.enabler_id:
         shown = memory.shown_enablers + ([answer.enabler_id] if answer.enabler_id not in memory.shown_enablers else [])
         changes.update(enabler_id=answer.enabler_id, shown_enablers=shown, challenge_id=answer.challenge_id)
@@ -59,6 +64,22 @@ def utter(dispatcher: CollectingDispatcher, answer: t.Answer, memory: compose.Me
         shown = memory.shown_examples + ([answer.example_id] if answer.example_id not in memory.shown_examples else [])
         changes.update(example_id=answer.example_id, shown_examples=shown)
     return [SlotSet("last_answer_id", payload["answer_id"]), remember(stored or memory, **changes)]
+
+
+def followup_memory(answer: t.Answer) -> Dict[str, Any]:
+    """What follow-ups need to know about an answer: the fact or case study it showed, and how much of
+    its example (bot/answer/followups.py)."""
+    knowledge = load_engine().knowledge
+    case = answer.fact_id if answer.fact_id in knowledge and knowledge[answer.fact_id].kind is Kind.CASE_STUDY \
+        else None
+    if case is None and answer.example_id in knowledge:
+        case = knowledge[answer.example_id].case_study
+    changes: Dict[str, Any] = {"fact_id": answer.fact_id}
+    if case is not None:
+        changes["case_study_id"] = case
+    if answer.example_id:
+        changes["example_quotes_shown"] = sum(1 for q in answer.quotes if q.item_id == answer.example_id)
+    return changes
 
 
 class _AnswerAction(Action, abc.ABC):
@@ -84,8 +105,19 @@ class _AnswerAction(Action, abc.ABC):
 
 
 class ActionAnswerQuestion(_AnswerAction):
+    """A question; or a follow-up, a correction or a request to share the plan (bot.answer.followups)."""
+
     def name(self) -> Text:
         return "action_answer_question"
+
+    async def run(self, dispatcher, tracker, domain):
+        text = tracker.latest_message.get("text") or ""
+        memory = memory_from(tracker)
+        if followups.wants_to_share(text) and tracker.get_slot("coach_plan"):
+            return share_plan(dispatcher, tracker)
+        if followups.is_correction(text) and followups.has_context(memory):
+            return correction(dispatcher, tracker, memory)
+        return await super().run(dispatcher, tracker, domain)
 
     def answer(self, tracker, memory):
         question = tracker.latest_message.get("text") or ""
@@ -96,7 +128,16 @@ class ActionAnswerQuestion(_AnswerAction):
         # So the answer depends on the text alone, and NLU may have had it composed already (bot.prefetch).
         question = tracker.latest_message.get("text") or ""
         prefetched = await prefetch.take_answer(question)
-        return (prefetched, question) if prefetched else self.answer(tracker, memory)
+        engine = load_engine()
+        # "why?", "who did that?": about what was just shown, so the memory is kept (query None).
+        followed = followups.follow_up(question, engine, memory)
+        if followed is not None:
+            return followed, None
+        answer, query = (prefetched, question) if prefetched else self.answer(tracker, memory)
+        if answer.status == t.OUT_OF_SCOPE:
+            # "what did Kent do with the ambulance service?": the named case study's own sentences.
+            answer = followups.case_question(question, engine) or answer
+        return answer, query
 
 
 class ActionAnotherEnabler(_AnswerAction):
@@ -112,6 +153,10 @@ class ActionShowExample(_AnswerAction):
         return "action_show_example"
 
     def answer(self, tracker, memory):
+        text = tracker.latest_message.get("text") or ""
+        if followups.PRACTICE.search(followups.plain(text)) and not text.startswith("/"):
+            # "what does that mean in practice?": more than the example already shown, not it again.
+            return followups.in_practice(load_engine(), memory) or compose.show_example(load_engine(), memory), None
         return compose.show_example(load_engine(), memory), None
 
 
@@ -148,9 +193,46 @@ class ActionRecordFeedback(Action):
 
     async def run(self, dispatcher, tracker, domain):
         helpful = tracker.get_intent_of_latest_message() == "feedback_helpful"
+        text = tracker.latest_message.get("text") or ""
+        typed = bool(text.strip()) and not text.lstrip().startswith("/")
+        if not helpful and typed and followups.has_context(memory_from(tracker)):
+            # "that answer wasn't right", "that didn't help": a different answer, not just "try
+            # rephrasing". A click on "not helpful" (a /payload) stays a rating.
+            return correction(dispatcher, tracker, memory_from(tracker))
         answer_id = tracker.get_slot("last_answer_id")
         if not answer_id:
             dispatcher.utter_message(response="utter_feedback_nothing_to_rate")
             return []
         dispatcher.utter_message(response="utter_feedback_helpful" if helpful else "utter_feedback_unhelpful")
         return [SlotSet("feedback", {"answer_id": answer_id, "helpful": helpful})]
+
+
+def correction(dispatcher: CollectingDispatcher, tracker: Tracker, memory: compose.Memory) -> List[Dict[Text, Any]]:
+    """A different answer after "that's not what I meant", and the correction recorded as negative
+    feedback on the answer it corrects (`reason: corrected`, next to helpful / not helpful)."""
+    corrected = tracker.get_slot("last_answer_id")
+    try:
+        answer, query = followups.correct(tracker.latest_message.get("text") or "", load_engine(), memory)
+    except CoachError as exc:
+        log.error("knowledge unavailable: %s", exc)
+        answer, query = compose.canned(t.KNOWLEDGE_UNAVAILABLE), None
+    events = utter(dispatcher, answer, memory, query, stored=memory)
+    if corrected:
+        events.append(SlotSet("feedback", {"answer_id": corrected, "helpful": False, "reason": "corrected"}))
+    return events
+
+
+def share_plan(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The plan as text to copy into an e-mail or a message; the coach never sends e-mail itself."""
+    from bot.coaching import plan  # the coaching core; imported here so Q&A never loads it first
+
+    card = tracker.get_slot("coach_plan")
+    try:
+        answer, share = plan.share(load_engine(), card)
+    except CoachError as exc:
+        log.error("knowledge unavailable: %s", exc)
+        dispatcher.utter_message(response="utter_error_knowledge_unavailable")
+        return []
+    dispatcher.utter_message(text=answer.text, buttons=answer.buttons,
+                             json_message={"answer": answer.payload, "plan": card, "share": share})
+    return []

@@ -15,10 +15,10 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import memory_from, remember, utter
-from bot.answer import compose
+from actions.actions import memory_from, remember, share_plan, utter
+from bot.answer import compose, followups
 from bot.answer import types as t
-from bot.coaching import diagnose, flow, health, plan, steps
+from bot.coaching import diagnose, flow, health, plan, scores, steps
 from bot.engine import Engine, load_engine
 from bot.errors import CoachError
 
@@ -58,6 +58,10 @@ class _StepValidation(FormValidationAction):
                button_step: bool = False) -> Slots:
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.slots_to_validate().get(slot, "") is None:
+            # A slot cleared by a start or "go back" action (Rasa validates those too) is not an
+            # answer: nothing to say. Saying "I didn't catch an answer" here printed six strays.
+            return {slot: None}
         asked = steps.is_question(text, intent) if button_step else steps.is_plain_question(text, intent)
         if isinstance(checked, steps.Accepted) and (button_step or not asked):
             return {slot: checked.value}
@@ -65,8 +69,12 @@ class _StepValidation(FormValidationAction):
             engine = _engine(dispatcher)
             if engine is None:
                 return {slot: None}
-            answer = compose.compose_answer(text, engine, compose.Memory())
-            events = utter(dispatcher, answer, memory_from(tracker), text)
+            memory = memory_from(tracker)
+            followed = followups.follow_up(text, engine, memory)
+            if followed is not None:
+                events = utter(dispatcher, followed, memory)
+            else:
+                events = utter(dispatcher, compose.compose_answer(text, engine, compose.Memory()), memory, text)
             return {slot: None, **{e["name"]: e["value"] for e in events if e.get("event") == "slot"}}
         dispatcher.utter_message(response=checked.response)
         return {slot: None}
@@ -81,7 +89,13 @@ class ValidateCoachingForm(_StepValidation):
         return flow.coaching_steps(tracker.slots)
 
     def validate_coach_purpose(self, value, dispatcher, tracker, domain) -> Slots:
-        return self.settle(flow.PURPOSE, steps.check_purpose(value), dispatcher, tracker)
+        settled = self.settle(flow.PURPOSE, steps.check_purpose(value), dispatcher, tracker)
+        found = steps.partners_in(settled.get(flow.PURPOSE)) if tracker.get_slot(flow.PARTNERS) is None else None
+        if found:
+            # "...with the district council and a housing charity": noted and said, not asked again.
+            dispatcher.utter_message(text=steps.describe_partners(found))
+            settled[flow.PARTNERS] = found
+        return settled
 
     def validate_coach_partners(self, value, dispatcher, tracker, domain) -> Slots:
         return self.settle(flow.PARTNERS, steps.check_partners(value), dispatcher, tracker)
@@ -94,6 +108,14 @@ class ValidateCoachingForm(_StepValidation):
         if engine is None:
             return {flow.THEME: None}
         checked = steps.check_theme(value, diagnose.themes(engine.knowledge))
+        if checked == steps.NOT_AN_OPTION and steps.looks_like_a_problem(value):
+            # The leader described the difficulty instead of picking a theme: match it to a challenge
+            # (any theme) and ask "That sounds like ..., is that it?".
+            described = self._describe(engine, value, None, dispatcher)
+            if described.get(flow.CANDIDATE):
+                theme = engine.knowledge[described[flow.CANDIDATE]].theme
+                return {flow.THEME: theme, flow.CHALLENGE: steps.OTHER_CHALLENGE, **described}
+            return {flow.THEME: None}
         return self.settle(flow.THEME, checked, dispatcher, tracker, button_step=True)
 
     def validate_coach_challenge(self, value, dispatcher, tracker, domain) -> Slots:
@@ -142,7 +164,15 @@ class ValidateCoachingForm(_StepValidation):
         return self.settle(flow.FIRST_STEP, steps.check_first_step(value), dispatcher, tracker)
 
     def validate_coach_step_when(self, value, dispatcher, tracker, domain) -> Slots:
-        return self.settle(flow.WHEN, steps.check_when(value), dispatcher, tracker)
+        checked = steps.check_when(value)
+        settled = self.settle(flow.WHEN, checked, dispatcher, tracker)
+        if settled.get(flow.WHEN) is not None:
+            when = settled[flow.WHEN]
+            if when.reading and steps.parse_payload(value) is None:
+                dispatcher.utter_message(text=f"Noted: “{when.said}” — I've read that as {when.reading}. "
+                                              "Say \"go back\" if you meant something else.")
+            settled[flow.WHEN] = when.label
+        return settled
 
 
 class ValidateHealthForm(_StepValidation):
@@ -152,7 +182,11 @@ class ValidateHealthForm(_StepValidation):
 
 def _score_validator(slot: str) -> Callable[..., Slots]:
     def validate(self, value, dispatcher, tracker, domain) -> Slots:
-        return self.settle(slot, steps.check_score(value), dispatcher, tracker, button_step=True)
+        settled = self.settle(slot, scores.check_score(value), dispatcher, tracker, button_step=True)
+        said = scores.score_in_words(value, settled[slot]) if settled.get(slot) is not None else None
+        if said:
+            dispatcher.utter_message(text=said)   # "mostly agree" -> 4, shown back so it can be corrected
+        return settled
     return validate
 
 
@@ -161,6 +195,31 @@ for _slot in flow.HEALTH_STEPS:
 
 
 # --- asking --------------------------------------------------------------------------------------
+
+class _ActionAskWithButtons(Action):
+    """A button step: its question is the domain response; its buttons come from bot.coaching.steps."""
+
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}", buttons=steps.step_buttons(self.slot))
+        return []
+
+
+class ActionAskCoachPartners(_ActionAskWithButtons):
+    slot = flow.PARTNERS
+
+
+class ActionAskCoachStage(_ActionAskWithButtons):
+    slot = flow.STAGE
+
+
+class ActionAskCoachStepWhen(_ActionAskWithButtons):
+    slot = flow.WHEN
+
 
 class ActionAskCoachTheme(Action):
     def name(self) -> Text:
@@ -309,20 +368,11 @@ class ActionShowPlan(Action):
             if engine is not None:
                 dispatcher.utter_message(response="utter_coach_no_plan")
             return []
-        answer, card = plan.build_plan(engine, _slots_of(card))
+        if followups.wants_to_share(tracker.latest_message.get("text") or ""):
+            return share_plan(dispatcher, tracker)   # "share my plan": the copyable text
+        answer, card = plan.build_plan(engine, plan.slots_of(card))
         _send(dispatcher, answer, plan=card)
         return []
-
-
-def _slots_of(card: Dict[Text, Any]) -> Slots:
-    """The coaching slots a stored plan was built from (so "show my plan" rebuilds the same card)."""
-    context = card["context"]
-    sectors = [key for key, label in steps.SECTORS.items() if label in context["partners"]]
-    stage = next((key for key, label in steps.STAGES.items() if label == context["stage"]), context["stage"])
-    return {flow.PURPOSE: context["purpose"], flow.PARTNERS: {"sectors": sectors, "detail": context["partners_detail"]},
-            flow.STAGE: stage, flow.CHALLENGE: card["challenge"]["id"],
-            flow.DESCRIPTION: card["challenge"]["described_as"], flow.FIRST_STEP: card["first_step"],
-            flow.WHEN: card["when"]}
 
 
 class ActionHealthStart(Action):
@@ -342,5 +392,6 @@ class ActionHealthResult(Action):
         engine = _engine(dispatcher)
         if engine is None:
             return []
-        _send(dispatcher, health.result_answer(engine.knowledge, tracker.slots))
-        return []
+        answer = health.result_answer(engine, tracker.slots)
+        _send(dispatcher, answer)
+        return [SlotSet("last_answer_id", answer.payload["answer_id"]), _memory_event(answer, tracker)]

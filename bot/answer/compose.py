@@ -35,6 +35,11 @@ class Memory:
     example_id: Optional[str] = None
     shown_enablers: list[str] = field(default_factory=list)
     shown_examples: list[str] = field(default_factory=list)
+    # For follow-ups (bot/answer/followups.py): the fact or case study last shown, and how many of
+    # the example's sentences were shown (an enabler answer shows the first only).
+    fact_id: Optional[str] = None
+    case_study_id: Optional[str] = None
+    example_quotes_shown: int = 0
 
     def as_slot(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -45,10 +50,11 @@ class Memory:
         if not isinstance(value, dict):
             return cls()
         text = {k: value.get(k) if isinstance(value.get(k), str) else None
-                for k in ("last_query", "enabler_id", "challenge_id", "example_id")}
+                for k in ("last_query", "enabler_id", "challenge_id", "example_id", "fact_id", "case_study_id")}
         shown = {k: [x for x in value.get(k) or [] if isinstance(x, str)] if isinstance(value.get(k), list) else []
                  for k in ("shown_enablers", "shown_examples")}
-        return cls(**text, **shown)
+        count = value.get("example_quotes_shown")
+        return cls(**text, **shown, example_quotes_shown=count if type(count) is int else 0)
 
 
 @dataclass

@@ -75,6 +75,12 @@ def _quotes(recs: list[Recommended], challenge: Optional[Item] = None) -> list[t
     return quotes
 
 
+def _plan_quotes(recs: list[Recommended], challenge: Item) -> list[t.Quote]:
+    """The quotes the plan shows: the challenge's first and each enabler's first."""
+    return [t.Quote(challenge.quotes[0], challenge.id, challenge.section)] + [
+        t.Quote(rec.enabler.quotes[0], rec.enabler.id, rec.enabler.section) for rec in recs]
+
+
 def recommendation(engine: Engine, challenge_id: str) -> t.Answer:
     """The coaching recommendation message (status `coaching_recommendation`)."""
     knowledge = engine.knowledge
@@ -112,7 +118,7 @@ def build_plan(engine: Engine, slots: Mapping[str, Any]) -> tuple[t.Answer, ct.P
     markdown = plan_markdown(knowledge, context, challenge, slots.get(flow.DESCRIPTION), recs, first_step, when)
     answer = t.Answer(status=ct.COACHING_PLAN, text=markdown,
                       enabler_id=recs[0].enabler.id if recs else None, challenge_id=challenge.id,
-                      example_id=example.id if example else None, quotes=_quotes(recs, challenge),
+                      example_id=example.id if example else None, quotes=_plan_quotes(recs, challenge),
                       buttons=[r.button("Show my plan", "/show_plan"),
                                r.button("Start again", "/start_coaching")],
                       try_this=recs[0].enabler.try_this if recs else None)
@@ -128,31 +134,88 @@ def build_plan(engine: Engine, slots: Mapping[str, Any]) -> tuple[t.Answer, ct.P
         "enablers": [{"id": rec.enabler.id, "title": rec.enabler.title,
                       "theme": _theme_title(knowledge, rec.enabler),
                       "reflective_question": rec.enabler.reflective_question,
-                      "citations": cite(rec.enabler, rec.enabler.quotes)} for rec in recs],
+                      "citations": cite(rec.enabler, rec.enabler.quotes[:1])} for rec in recs],
         "example": answer.payload["example"],
         "first_step": first_step,
         "when": when,
+        "summary": "\n".join(summary_lines(challenge, _theme_title(knowledge, challenge), first_step, when)),
         "markdown": markdown,
     }
     return answer, plan
 
 
+def summary_lines(challenge: Item, theme: str, first_step: str, when: str) -> list[str]:
+    """The three lines a director reads first: the challenge, the first step, and when."""
+    return [f"Challenge: {challenge.title} ({theme})", f"First step: {first_step}", f"When: {when}"]
+
+
 def plan_markdown(knowledge: Knowledge, context: ct.ContextPayload, challenge: Item, described_as: Optional[str],
                   recs: list[Recommended], first_step: str, when: str) -> str:
+    """The plan: a three-line summary, then the detail with one quote per enabler (the recommendation
+    before it showed them all, with their examples)."""
     partners = ", ".join(context["partners"]) or "Not given"
     if context["partners_detail"]:
         partners += f" — {context['partners_detail']}"
-    described = f"\n\nYou described it as: “{described_as}”" if described_as else ""
+    summary = summary_lines(challenge, _theme_title(knowledge, challenge), first_step, when)
+    described = f"You described it as: “{described_as}”\n\n" if described_as else ""
     parts = [
         "## Your collaboration plan",
+        "  \n".join(f"**{line.split(':', 1)[0]}:**{line.split(':', 1)[1]}" for line in summary),
         f"**The collaboration:** {context['purpose']}  \n**Partners:** {partners}  \n"
         f"**Where it stands:** {context['stage']}",
-        f"**The challenge:** {challenge.title} ({_theme_title(knowledge, challenge)}){described}\n\n"
+        f"**About the challenge.** {described}"
         + r.blockquote(list(challenge.quotes[:1])) + "\n\n" + r.cite_line(knowledge, challenge),
         "**What the research found helps**",
     ]
-    parts += [_enabler_block(knowledge, n, rec) for n, rec in enumerate(recs, start=1)]
-    parts.append(f"**Your first step:** {first_step}  \n**When:** {when}")
+    for n, rec in enumerate(recs, start=1):
+        block = (f"**{n}. {rec.enabler.title}** ({_theme_title(knowledge, rec.enabler)})\n\n"
+                 + r.blockquote(list(rec.enabler.quotes[:1])) + "\n\n" + r.cite_line(knowledge, rec.enabler))
+        if rec.example is not None:
+            block += f"\n\n*Example in the report:* {rec.example.title}"
+        if rec.enabler.reflective_question:
+            block += f"\n\n**Ask yourself:** {rec.enabler.reflective_question}"
+        parts.append(block)
     parts.append(f"_Source: {knowledge.document}, {knowledge.publisher} ({knowledge.year}). "
                  "Quotes are the report's own words; the questions and plan are yours._")
     return "\n\n".join(parts)
+
+
+def plan_as_text(card: Mapping[str, Any]) -> str:
+    """The plan as plain text for an e-mail or a chat message: summary first, quotes in quote marks."""
+    context, challenge = card.get("context") or {}, card.get("challenge") or {}
+    partners = ", ".join(context.get("partners") or []) or "Not given"
+    if context.get("partners_detail"):
+        partners += f" ({context['partners_detail']})"
+    lines = ["Our collaboration plan", "",
+             f"Challenge: {challenge.get('title', '')} ({challenge.get('theme', '')})",
+             f"First step: {card.get('first_step', '')}", f"When: {card.get('when', '')}", "",
+             f"The collaboration: {context.get('purpose', '')}", f"Partners: {partners}",
+             f"Where it stands: {context.get('stage', '')}", "", "What the research found helps:"]
+    for n, enabler in enumerate(card.get("enablers") or [], start=1):
+        cites = enabler.get("citations") or []
+        lines.append(f"{n}. {enabler.get('title', '')}"
+                     + (f": “{cites[0]['quote']}” ({cites[0]['source']}, {cites[0]['section']})" if cites else ""))
+    lines += ["", "Quotes are the report's own words; the plan is ours."]
+    return "\n".join(lines)
+
+
+def share(engine: Engine, card: Mapping[str, Any]) -> tuple[t.Answer, ct.SharePayload]:
+    """The plan offered as copyable text (the coach never sends e-mail): a note, and the text."""
+    text = plan_as_text(card)
+    note = ("I can't send e-mail myself, but here is your plan to pass on: copy the text below into an e-mail "
+            "or a message to your team (in the web chat, *Download plan* saves it as a file).")
+    answer = t.Answer(status=ct.COACHING_PLAN_SHARED, text=f"{note}\n\n" + "  \n".join(text.split("\n")),
+                      buttons=[r.button("Show my plan", "/show_plan"), r.button("Start again", "/start_coaching")])
+    r.finish(engine.knowledge, answer)
+    return answer, {"note": note, "text": text, "filename": "collaboration-plan.txt"}
+
+
+def slots_of(card: Mapping[str, Any]) -> dict[str, Any]:
+    """The coaching slots a stored plan was built from (so "show my plan" rebuilds the same card)."""
+    context = card["context"]
+    sectors = [key for key, label in SECTORS.items() if label in context["partners"]]
+    stage = next((key for key, label in STAGES.items() if label == context["stage"]), context["stage"])
+    return {flow.PURPOSE: context["purpose"], flow.PARTNERS: {"sectors": sectors, "detail": context["partners_detail"]},
+            flow.STAGE: stage, flow.CHALLENGE: card["challenge"]["id"],
+            flow.DESCRIPTION: card["challenge"]["described_as"], flow.FIRST_STEP: card["first_step"],
+            flow.WHEN: card["when"]}

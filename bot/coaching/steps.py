@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Optional, Union
 
 from bot.answer import guard
 from bot.answer import types as t
+from bot.coaching import dates
 
 CHOICE_INTENT = "coach_choice"
 CHOICE_ENTITY = "coach_choice"
@@ -50,12 +52,6 @@ YES = ("yes", "y", "yeah", "yep", "yup", "correct", "that's it", "thats it", "th
 NO = ("no", "n", "nope", "not really", "not quite", "wrong", "that's not it", "no, that's not it")
 OTHER_CHALLENGE = "other"
 OTHER_WORDS = ("something else", "other", "none of these", "none of them", "let me describe it", "describe it")
-WHEN_CUE = re.compile(
-    r"(?i)\b(today|tonight|tomorrow|week|weekend|fortnight|month|year|quarter|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|jan(uary)?|feb(ruary)?|mar(ch)?|"
-    r"apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?|oct(ober)?|nov(ember)?|dec(ember)?|asap|now|"
-    r"immediately|soon|next|this|end|by|before|within|days?|weeks?|months?|morning|afternoon|"
-    r"meeting|board|q[1-4])\b|\d")
 _PAYLOAD = re.compile(r"^\s*/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?\s*$", re.S)
 _DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -78,7 +74,6 @@ TOO_LONG = Refused("utter_coach_invalid_too_long")
 NOT_WORDS = Refused("utter_coach_invalid_not_words")
 WRONG_STEP = Refused("utter_coach_invalid_wrong_step")
 NOT_AN_OPTION = Refused("utter_coach_invalid_option")
-NO_WHEN = Refused("utter_coach_invalid_when")
 
 
 # --- reading a reply -----------------------------------------------------------------------------
@@ -106,7 +101,7 @@ def parse_payload(text: str) -> Optional[tuple[str, str]]:
     return match.group("intent"), choice
 
 
-def _button_choice(step: str, text: str) -> Optional[Checked]:
+def button_choice(step: str, text: str) -> Optional[Checked]:
     """Accepted(value) for this step's button, WRONG_STEP for any other payload, None for typed text."""
     parsed = parse_payload(text)
     if parsed is None:
@@ -174,7 +169,7 @@ def check_partners(raw: Any) -> Checked:
         return Accepted({"sectors": list(raw["sectors"]), "detail": raw.get("detail")})
     if not isinstance(raw, str):
         return EMPTY
-    button = _button_choice("partners", raw)
+    button = button_choice("partners", raw)
     if button is not None:
         if isinstance(button, Accepted) and button.value not in SECTORS:
             return WRONG_STEP
@@ -192,7 +187,7 @@ def check_stage(raw: Any) -> Checked:
         return EMPTY
     if raw in STAGES:
         return Accepted(raw)
-    button = _button_choice("stage", raw)
+    button = button_choice("stage", raw)
     if button is not None:
         return button if not isinstance(button, Accepted) or button.value in STAGES else WRONG_STEP
     if len(raw) > MAX_FREE_TEXT:
@@ -207,7 +202,7 @@ def check_theme(raw: Any, themes: dict[str, str]) -> Checked:
         return EMPTY
     if raw in themes:
         return Accepted(raw)
-    button = _button_choice("theme", raw)
+    button = button_choice("theme", raw)
     if button is not None:
         return button if not isinstance(button, Accepted) or button.value in themes else WRONG_STEP
     if len(raw) > MAX_FREE_TEXT:
@@ -225,7 +220,7 @@ def check_challenge(raw: Any, challenges: dict[str, str]) -> Checked:
         return EMPTY
     if raw in challenges or raw == OTHER_CHALLENGE:
         return Accepted(raw)
-    button = _button_choice("challenge", raw)
+    button = button_choice("challenge", raw)
     if button is not None:
         if isinstance(button, Accepted) and button.value not in challenges and button.value != OTHER_CHALLENGE:
             return WRONG_STEP   # e.g. a challenge button from another theme's list
@@ -253,7 +248,7 @@ def check_confirmation(raw: Any) -> Checked:
         return Accepted(raw)
     if not isinstance(raw, str) or not raw.strip():
         return EMPTY
-    button = _button_choice("confirm", raw)
+    button = button_choice("confirm", raw)
     if button is not None:
         if isinstance(button, Accepted):
             return Accepted(button.value == "yes") if button.value in ("yes", "no") else WRONG_STEP
@@ -270,48 +265,46 @@ def check_first_step(raw: Any) -> Checked:
     return free_text(raw)
 
 
-def check_when(raw: Any) -> Checked:
-    """When the leader will take their first step: a button, or any words with a time in them."""
+def check_when(raw: Any, today: Optional[date] = None) -> Checked:
+    """When the leader will take their first step: a button, or their words, read as a date where
+    possible (bot.coaching.dates) and otherwise kept as they said them. Accepted(dates.When)."""
+    today = today or date.today()
     if isinstance(raw, str):
-        button = _button_choice("when", raw)
+        button = button_choice("when", raw)
         if isinstance(button, Refused):
             return button
         if isinstance(button, Accepted):
-            return Accepted(WHEN_BUTTONS[button.value]) if button.value in WHEN_BUTTONS else WRONG_STEP
+            if button.value not in WHEN_BUTTONS:
+                return WRONG_STEP
+            read = dates.read_when(WHEN_BUTTONS[button.value], today)
+            return Accepted(dates.When(WHEN_BUTTONS[button.value], read.by, f"by {dates.day(read.by)}"
+                                       if read.by else None))
         if _DATE.fullmatch(raw.strip()):
-            return Accepted(raw.strip())
+            return Accepted(dates.read_when(raw.strip(), today))
     checked = free_text(raw, MAX_WHEN)
     if isinstance(checked, Refused):
         return checked
-    return checked if WHEN_CUE.search(checked.value) else NO_WHEN
+    return Accepted(dates.read_when(checked.value, today))
 
 
 WHEN_BUTTONS = {"this_week": "This week", "next_week": "Next week", "this_month": "This month"}
 
 
-def check_score(raw: Any) -> Checked:
-    """A health-check answer: 1 (strongly disagree) to 5 (strongly agree)."""
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw in (1, 2, 3, 4, 5):
-        return Accepted(int(raw))
-    if not isinstance(raw, str) or not raw.strip():
-        return EMPTY
-    button = _button_choice("score", raw)
-    if button is not None:
-        if isinstance(button, Accepted):
-            return Accepted(int(button.value)) if button.value in "12345" and len(button.value) == 1 else WRONG_STEP
-        return button
-    said = normalise(raw)
-    words = {"strongly disagree": 1, "disagree": 2, "neutral": 3, "neither": 3, "not sure": 3,
-             "agree": 4, "strongly agree": 5}
-    if said in words:
-        return Accepted(words[said])
-    digits = re.fullmatch(r"([1-5])(?:\.0)?(?: ?/ ?5| out of 5)?", said)
-    return Accepted(int(digits.group(1))) if digits else NOT_AN_OPTION
+def step_buttons(slot: str) -> list[t.ButtonPayload]:
+    """The buttons of a button step that the domain does not hold (their payloads contain `{...}`,
+    which Rasa's response templating would read as slot placeholders)."""
+    options = {"coach_partners": ("partners", SECTORS), "coach_stage": ("stage", STAGES),
+               "coach_step_when": ("when", WHEN_BUTTONS)}[slot]
+    step, labels = options
+    return [{"title": title, "payload": choice_payload(step, key)} for key, title in labels.items()]
+
+
+QUESTION_INTENTS = ("ask_question", "out_of_scope", "follow_up", "nlu_fallback")
 
 
 def is_question(text: str, intent: Optional[str]) -> bool:
     """A typed question at a button step, which is answered before the step is asked again."""
-    if not text or parse_payload(text) is not None or intent not in ("ask_question", "out_of_scope"):
+    if not text or parse_payload(text) is not None or intent not in QUESTION_INTENTS:
         return False
     return looks_like_words(text) and (text.rstrip().endswith("?") or len(text.split()) >= 4)
 
@@ -334,9 +327,52 @@ def prefill_from_opening(text: str) -> dict[str, Any]:
     return found
 
 
+REAL_QUESTION = re.compile(
+    r"(?i)^\s*(what|how|why|who|whom|which|where|when|is|are|does|do|did|can you|could you|would you|will you|"
+    r"tell me|show me|explain|give me)\b")
+TENTATIVE = re.compile(r"(?i)^\s*(how about|what about|what if|maybe|perhaps|possibly|probably|should|shall|could we|"
+                       r"can we|might|i (think|guess|suppose|could|might|should)|we (could|might|should))\b")
+
+
+def is_real_question(text: str) -> bool:
+    """A question to the coach, not a tentative answer: "what's an example of this?" is one;
+    "maybe get the finance leads to map every budget line?" and "how about a joint budget?" are not."""
+    return bool(REAL_QUESTION.match(text or "")) and not TENTATIVE.match(text or "")
+
+
 def is_plain_question(text: str, intent: Optional[str]) -> bool:
-    """At a free-text step only an explicit question ("...?") is answered rather than kept."""
-    return is_question(text, intent) and text.rstrip().endswith("?")
+    """At a free-text step only a real question ("what ...?") is answered; a tentative or
+    question-shaped answer ("maybe get the finance leads together?") is the answer to the step."""
+    return is_question(text, intent) and text.rstrip().endswith("?") and is_real_question(text)
+
+
+# Sector cues that name an organisation rather than a topic: "improving mental health" names no partner.
+_TOPIC_CUES = frozenset({"health", "mental health", "public health", "social care", "primary care", "county",
+                         "reoffending", "district", "la", "other", "new", "business", "volunteers", "employer",
+                         "employers"})
+
+
+def partners_in(text: str) -> Optional[dict[str, Any]]:
+    """The partners' sectors a purpose names ("with the district council and a housing charity")."""
+    if not isinstance(text, str) or parse_payload(text) is not None:
+        return None
+    said = f" {normalise(text)} "
+    sectors = [key for key, cues in SECTOR_WORDS.items()
+               if any(f" {c} " in said for c in cues if c not in _TOPIC_CUES)]
+    return {"sectors": sectors, "detail": None} if sectors else None
+
+
+def describe_partners(found: dict[str, Any]) -> str:
+    names = ", ".join(SECTORS[s] for s in found["sectors"])
+    return (f"You mentioned the partners already, so I've noted them as *{names}*. "
+            "Say \"go back\" if that's not right.")
+
+
+def looks_like_a_problem(text: str) -> bool:
+    """Words at the theme step that describe a difficulty ("nobody owns the budget") rather than
+    choose a theme or ask the coach something."""
+    return (isinstance(text, str) and parse_payload(text) is None and len(text.split()) >= 4
+            and not is_real_question(text) and looks_like_words(text))
 
 
 def describe_prefill(found: dict[str, Any]) -> str:

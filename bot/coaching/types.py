@@ -16,6 +16,7 @@ from bot.answer.types import CitationPayload, ExamplePayload
 COACHING_RECOMMENDATION = "coaching_recommendation"  # the enablers for the chosen challenge
 COACHING_PLAN = "coaching_plan"                      # the plan card
 HEALTH_CHECK_RESULT = "health_check_result"          # the weakest theme from the quick health check
+COACHING_PLAN_SHARED = "coaching_plan_shared"        # the plan offered as text to copy ("email this to my team")
 
 PLAN_VERSION = 1
 
@@ -50,5 +51,14 @@ class PlanPayload(TypedDict):
     enablers: List[PlanEnablerPayload]  # at most two, best first
     example: Optional[ExamplePayload]   # a case example from the report for the first enabler
     first_step: str              # the leader's own first step
-    when: str                    # when they will take it, in their words
-    markdown: str                # the whole plan as Markdown, for download or e-mail
+    when: str                    # when they will take it, in their words (and how it was read, in brackets)
+    summary: str                 # three lines: "Challenge: …", "First step: …", "When: …"
+    markdown: str                # the whole plan as Markdown (summary first), for download or e-mail
+
+
+class SharePayload(TypedDict):
+    """Next to `answer` and `plan` when the leader asks to e-mail or share the plan: the coach sends
+    no e-mail itself; channels show `note` and offer `text` to copy (the widget as a download)."""
+    note: str                    # what the coach says about sharing
+    text: str                    # the plan as plain text, summary first
+    filename: str                # for a download, e.g. "collaboration-plan.txt"

@@ -25,7 +25,7 @@ def outline(message: Mapping[str, Any]) -> Document:
     text = message.get("text") if isinstance(message.get("text"), str) else ""
     plan = plan_of(message, answer)
     if is_structured_plan(plan):
-        parts = plan_parts(plan)
+        parts = share_parts(message) + plan_parts(plan)
     else:
         parts = enabler_parts(answer, text) if is_enabler_answer(answer) else markdown_parts(text)
         parts += ([Divider()] if plan and parts else []) + plan_parts(plan)
@@ -171,6 +171,10 @@ def plan_parts(plan: Any) -> list[Part]:
     challenge, context, example = _dict(plan.get("challenge")), _dict(plan.get("context")), _dict(plan.get("example"))
     key = f"plan:{challenge['id']}" if challenge.get("id") else None
     parts: list[Part] = [Heading(str(plan.get("title") or "Your collaboration plan"), key=key)]
+    if isinstance(plan.get("summary"), str) and plan["summary"]:
+        # The three-line summary (challenge, first step, when) comes first: what a director reads.
+        parts.append(Paragraph("\n".join(f"**{line.split(':', 1)[0]}:**{line.split(':', 1)[1]}" if ":" in line
+                                         else line for line in plan["summary"].split("\n"))))
     about = [f"**{label}:** {value}" for label, value in (
         ("The collaboration", context.get("purpose")),
         ("Partners", ", ".join(p for p in context.get("partners") or [] if isinstance(p, str))
@@ -178,7 +182,7 @@ def plan_parts(plan: Any) -> list[Part]:
         ("Where it stands", context.get("stage"))) if isinstance(value, str) and value]
     if about:
         parts.append(Paragraph("\n".join(about)))
-    for name in ("summary", "intro", "goal"):
+    for name in ("intro", "goal"):
         if isinstance(plan.get(name), str) and plan[name]:
             parts.append(Paragraph(plan[name]))
     if challenge.get("title"):
@@ -213,6 +217,14 @@ def plan_parts(plan: Any) -> list[Part]:
     if next_step:
         parts.append(Paragraph("\n".join(next_step)))
     return parts
+
+
+def share_parts(message: Mapping[str, Any]) -> list[Part]:
+    """The note above a plan offered for sharing (custom payload key "share", bot/coaching/types.py)."""
+    custom = message.get("custom")
+    share = custom.get("share") if isinstance(custom, Mapping) else None
+    note = share.get("note") if isinstance(share, Mapping) else None
+    return [Paragraph(note)] if isinstance(note, str) and note else []
 
 
 def is_structured_plan(plan: Any) -> bool:

@@ -81,19 +81,58 @@ def test_the_plan_card_holds_context_challenge_enablers_example_step_and_date(fa
               + [card["example"]["citation"]], report_text)
     for text in ("Join up support for families", "Map every budget line", "next Friday", "Siloed funding"):
         assert text in card["markdown"]
+    # A three-line summary first; then the detail with one quote per enabler, not every quote again.
+    assert card["summary"] == ("Challenge: Siloed funding streams and competition (Structures)\n"
+                               "First step: Map every budget line that touches families\nWhen: next Friday")
+    assert card["markdown"].split("\n\n")[1] == (
+        "**Challenge:** Siloed funding streams and competition (Structures)  \n"
+        "**First step:** Map every budget line that touches families  \n**When:** next Friday")
+    assert card["markdown"].count("\n> ") + card["markdown"].startswith("> ") <= 3
+    assert len([line for line in card["markdown"].splitlines() if line.strip()]) <= 22  # was about 40
 
 
-@pytest.mark.parametrize("scores, weakest", [((5, 5, 1, 2, 4, 4), "structures"), ((2, 2, 4, 4, 5, 5), "motivations"),
-                                             ((3, 3, 3, 3, 3, 2), "relationships"), ((3, 3, 3, 3, 3, 3), "motivations")])
-def test_the_health_check_names_the_lowest_scoring_theme(knowledge, scores, weakest):
-    answers = dict(zip(flow.HEALTH_STEPS, scores))
-    assert health.score(knowledge, answers).weakest == weakest
+def test_sharing_the_plan_gives_copyable_text_summary_first_and_sends_nothing(fake_engine, report_text):
+    _, card = plan.build_plan(fake_engine, ANSWERED)
+    answer, share = plan.share(fake_engine, card)
+    assert answer.payload["status"] == ct.COACHING_PLAN_SHARED and "can't send e-mail" in share["note"]
+    assert share["text"].splitlines()[:5] == [
+        "Our collaboration plan", "", "Challenge: Siloed funding streams and competition (Structures)",
+        "First step: Map every budget line that touches families", "When: next Friday"]
+    quoted = [line.split("“", 1)[1].split("”", 1)[0] for line in share["text"].splitlines() if "“" in line]
+    assert quoted and all(report_text.contains(q) for q in quoted)
 
 
-def test_the_health_check_result_cites_the_weakest_themes_enablers_and_offers_coaching_on_it(knowledge, report_text):
-    answer = health.result_answer(knowledge, dict(zip(flow.HEALTH_STEPS, (5, 5, 1, 2, 4, 4))))
+@pytest.mark.parametrize("scores, themes, lowest", [
+    ((5, 5, 1, 2, 4, 4), ["structures"], ["health_structures_1"]),
+    ((2, 2, 4, 4, 5, 5), ["motivations"], ["health_motivations_1", "health_motivations_2"]),
+    ((3, 3, 3, 3, 3, 2), ["relationships"], ["health_relationships_2"]),
+    ((3, 3, 2, 4, 4, 2), ["motivations", "structures", "relationships"], ["health_structures_1",
+                                                                          "health_relationships_2"])])
+def test_the_health_check_keeps_ties_as_ties(knowledge, scores, themes, lowest):
+    result = health.score(knowledge, dict(zip(flow.HEALTH_STEPS, scores)))
+    assert result.lowest_themes == themes and result.lowest == lowest
+
+
+def test_the_health_check_result_aims_at_the_lowest_statement_with_one_enabler_an_example_and_a_step(
+        fake_engine, report_text):
+    answer = health.result_answer(fake_engine, dict(zip(flow.HEALTH_STEPS, (5, 5, 1, 2, 4, 4))))
     assert answer.payload["status"] == ct.HEALTH_CHECK_RESULT
-    assert len(answer.payload["citations"]) == len(knowledge.enablers_in("structures"))
+    assert "The lowest area is **Structures**" in answer.text
+    assert "Your lowest answer was 1 of 5, for “Our funding and budgets let us share staff" in answer.text
+    assert answer.payload["enabler"]["id"] == "dedicated_flexible_funding"
+    assert answer.payload["example"] is not None and "**One step to try:**" in answer.text
     _verbatim(answer.payload["citations"], report_text)
     assert answer.buttons[0] == {"title": "Coach me on Structures",
                                  "payload": '/start_coaching{"coach_theme":"structures"}'}
+    assert {"title": "Another enabler", "payload": "/ask_another_enabler"} in answer.buttons
+
+
+def test_a_tie_is_said_as_a_tie_and_level_answers_name_no_weakest_area(fake_engine, report_text):
+    tied = health.result_answer(fake_engine, dict(zip(flow.HEALTH_STEPS, (3, 3, 2, 4, 4, 2))))
+    assert "Motivations, Structures and Relationships are tied as the lowest, at 3.0." in tied.text
+    assert "Your lowest answers were 2 of 5, for" in tied.text and "weakest area is" not in tied.text
+    level = health.result_answer(fake_engine, dict(zip(flow.HEALTH_STEPS, (3,) * 6)))
+    assert "no area stands out as weakest" in level.text and "Structures" not in level.text.split("\n")[2]
+    assert [b["title"] for b in level.buttons][:3] == ["Coach me on Motivations", "Coach me on Structures",
+                                                      "Coach me on Relationships"]
+    _verbatim(level.payload["citations"], report_text)

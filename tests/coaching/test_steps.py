@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from bot.coaching import steps
+from bot.coaching import scores, steps
 from bot.coaching.steps import Accepted, Refused
 
 THEMES = {"motivations": "Motivations", "structures": "Structures", "relationships": "Relationships"}
@@ -111,30 +113,74 @@ def test_the_confirmation_refuses_anything_else(bad, refused):
     assert steps.check_confirmation(bad) == refused
 
 
-@pytest.mark.parametrize("reply, when", [(payload("when", "next_week"), "Next week"), ("Friday", "Friday"),
-                                         ("by the end of June", "by the end of June"), ("12/07", "12/07")])
-def test_when_accepts_a_button_or_any_words_with_a_time(reply, when):
-    assert steps.check_when(reply) == Accepted(when)
+TODAY = date(2026, 11, 30)  # a Monday
 
 
-@pytest.mark.parametrize("bad, refused", [("", steps.EMPTY), ("banana", steps.NO_WHEN), (LONG, steps.TOO_LONG),
+@pytest.mark.parametrize("reply, label", [
+    (payload("when", "next_week"), "Next week (by Friday 11 December 2026)"),
+    ("Friday", "Friday (Friday 4 December 2026)"),
+    ("by the end of June", "by the end of June (by Wednesday 30 June 2027, in June 2027)"),
+    ("12/07", "12/07 (by Monday 12 July 2027)"),
+    # Words it cannot read are kept as the leader said them, never refused.
+    ("when the board next meets", "when the board next meets"), ("banana", "banana")])
+def test_when_accepts_a_button_or_any_words_and_says_how_it_read_them(reply, label):
+    checked = steps.check_when(reply, TODAY)
+    assert isinstance(checked, Accepted) and checked.value.label == label
+
+
+@pytest.mark.parametrize("bad, refused", [("", steps.EMPTY), (LONG, steps.TOO_LONG), ("qwrtzp xkcd", steps.NOT_WORDS),
                                           (payload("stage", "stuck"), steps.WRONG_STEP),
                                           (payload("when", "yesterday"), steps.WRONG_STEP)])
-def test_when_refuses_words_without_a_time_and_other_buttons(bad, refused):
-    assert steps.check_when(bad) == refused
+def test_when_refuses_only_empty_nonsense_or_other_buttons(bad, refused):
+    assert steps.check_when(bad, TODAY) == refused
 
 
 @pytest.mark.parametrize("reply, score", [(payload("score", "1"), 1), ("5", 5), ("3/5", 3), ("agree", 4),
-                                          ("strongly disagree", 1)])
+                                          ("strongly disagree", 1), ("strongly agree", 5), ("mostly agree", 4),
+                                          ("not really", 2), ("neutral", 3), ("maybe a 3?", 3), ("two", 2),
+                                          ("3 out of 5", 3), ("I don't agree", 2), ("definitely not", 1)])
 def test_a_health_check_score_is_one_to_five(reply, score):
-    assert steps.check_score(reply) == Accepted(score)
+    assert scores.check_score(reply) == Accepted(score)
 
 
 @pytest.mark.parametrize("bad, refused", [("", steps.EMPTY), ("6", steps.NOT_AN_OPTION), ("0", steps.NOT_AN_OPTION),
                                           (LONG, steps.NOT_AN_OPTION), (payload("score", "9"), steps.WRONG_STEP),
                                           (payload("theme", "structures"), steps.WRONG_STEP)])
 def test_a_health_check_score_refuses_anything_else(bad, refused):
-    assert steps.check_score(bad) == refused
+    assert scores.check_score(bad) == refused
+
+
+def test_a_score_in_words_is_said_back_with_its_number_but_a_button_or_digit_is_not():
+    assert scores.score_in_words("mostly agree", 4) == "I've taken “mostly agree” as 4 (agree)."
+    assert scores.score_in_words("maybe a 3?", 3) == "I've taken “maybe a 3?” as 3 (neither agree nor disagree)."
+    assert scores.score_in_words("4", 4) is None and scores.score_in_words(payload("score", "4"), 4) is None
+
+
+@pytest.mark.parametrize("text", ["maybe get the finance leads to map every budget line?",
+                                  "how about a joint budget meeting?", "should I ask the chief executives first?",
+                                  "could we pool one small budget?"])
+def test_a_tentative_or_question_shaped_answer_is_the_answer_not_a_question(text):
+    assert not steps.is_plain_question(text, "ask_question")
+
+
+def test_a_real_question_at_a_free_text_step_is_still_a_question():
+    assert steps.is_plain_question("what's an example of this?", "ask_question")
+    assert steps.is_plain_question("how do other councils share budgets?", "ask_question")
+
+
+def test_partners_named_in_the_purpose_are_found_but_a_topic_is_not_a_partner():
+    assert steps.partners_in("Joining up support for families with the district council and a housing charity") == {
+        "sectors": ["local_authority", "voluntary"], "detail": None}
+    assert steps.partners_in("Improving mental health support for young people") is None
+    assert steps.partners_in("Reducing reoffending among young adults") is None
+    assert steps.partners_in(payload("stage", "stuck")) is None
+
+
+@pytest.mark.parametrize("text, problem", [("nobody will share their budgets or staff with us", True),
+                                           ("what's an example of this?", False), ("structures", False),
+                                           (payload("theme", "structures"), False)])
+def test_a_difficulty_described_at_the_theme_step_is_recognised(text, problem):
+    assert steps.looks_like_a_problem(text) is problem
 
 
 def test_a_typed_question_at_a_button_step_is_recognised_but_a_one_word_answer_is_not():

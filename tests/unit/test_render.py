@@ -155,6 +155,25 @@ def test_a_structured_coaching_plan_is_rendered_from_its_fields_not_its_markdown
     assert cite["quote"] in card_quotes(to_adaptive_card(doc))
 
 
+def test_a_plan_summary_comes_first_and_a_shared_plan_shows_its_note_on_every_channel(fake_engine):
+    from bot.coaching import flow, plan as coaching_plan
+
+    slots = {flow.PURPOSE: "Joint discharge planning", flow.PARTNERS: {"sectors": ["nhs"], "detail": None},
+             flow.STAGE: "stuck", flow.CHALLENGE: "siloed_funding_and_competition",
+             flow.FIRST_STEP: "Call both finance leads", flow.WHEN: "by Friday"}
+    answer, card = coaching_plan.build_plan(fake_engine, slots)
+    shown = to_text(outline({"text": answer.text, "custom": {"answer": answer.payload, "plan": card}}))
+    summary = "Challenge: Siloed funding streams and competition (Structures)"
+    assert shown.index(summary) < shown.index("Joint discharge planning") < shown.index("What the research found")
+    assert shown.index("First step: Call both finance leads") < shown.index("Joint discharge planning")
+    shared, share = coaching_plan.share(fake_engine, card)
+    doc = outline({"text": shared.text, "buttons": shared.buttons,
+                   "custom": {"answer": shared.payload, "plan": card, "share": share}})
+    for rendered in (to_text(doc), json.dumps(to_slack(doc)), json.dumps(to_adaptive_card(doc))):
+        assert "send e-mail myself" in rendered and "Call both finance leads" in rendered
+    assert to_text(doc).index("send e-mail myself") < to_text(doc).index(summary)
+
+
 def test_markdown_is_converted_for_each_dialect_and_escaped_for_slack():
     source = "**Bold** and *italic* & <b> - no\n- item"
     assert to_slack_mrkdwn(source) == "*Bold* and _italic_ &amp; &lt;b&gt; - no\n• item"

@@ -13,6 +13,7 @@ from bot.answer import render as r
 from bot.answer import types as t
 from bot.coaching import flow
 from bot.coaching import types as ct
+from bot.coaching.plan import example_label
 from bot.coaching.steps import choice_payload
 from bot.engine import Engine
 from bot.knowledge.model import Kind, Knowledge
@@ -132,11 +133,7 @@ def result_answer(engine: Engine, answers: Mapping[str, Any]) -> t.Answer:
                  + r.blockquote(list(enabler.quotes[:1])) + "\n\n" + r.cite_line(knowledge, enabler))
     quotes = [t.Quote(enabler.quotes[0], enabler.id, enabler.section)]
     if example is not None:
-        answers = {c.id for c in knowledge.challenges_for(enabler.id)}
-        label = ("An example from the report" if enabler.id in example.enablers else
-                 "An example from the report of a challenge it answers" if answers & set(example.challenges) else
-                 f"The report has no worked example of this; a related {knowledge[enabler.theme].title} example")
-        lines.append(f"{label}, **{example.title}**:\n\n" + r.blockquote(list(example.quotes[:1])) + "\n\n"
+        lines.append(f"{example_label(knowledge, enabler, example)}, **{example.title}**:\n\n" + r.blockquote(list(example.quotes[:1])) + "\n\n"
                      + r.cite_line(knowledge, example))
         quotes.append(t.Quote(example.quotes[0], example.id, example.section))
     if enabler.try_this:

@@ -50,15 +50,22 @@ def _theme_title(knowledge: Knowledge, item: Item) -> str:
     return knowledge[item.theme].title if item.theme in knowledge else (item.theme or "").capitalize()
 
 
+def example_label(knowledge: Knowledge, enabler: Item, example: Item) -> str:
+    """How an example relates to the enabler it is shown with: its own, one of a challenge it answers, or
+    only the same theme (the report has no worked example of every enabler)."""
+    if enabler.id in example.enablers:
+        return "An example from the report"
+    if {c.id for c in knowledge.challenges_for(enabler.id)} & set(example.challenges):
+        return "An example from the report of a challenge it answers"
+    return f"The report has no worked example of this; a related {_theme_title(knowledge, enabler)} example"
+
+
 def _enabler_block(knowledge: Knowledge, n: int, rec: Recommended) -> str:
     enabler, example = rec.enabler, rec.example
     parts = [f"**{n}. {enabler.title}** ({_theme_title(knowledge, enabler)})",
              r.blockquote(list(enabler.quotes)) + "\n\n" + r.cite_line(knowledge, enabler)]
     if example is not None:
-        answers = {c.id for c in knowledge.challenges_for(enabler.id)}
-        label = ("Example from the report" if enabler.id in example.enablers else
-                 "An example from the report of a challenge it answers" if answers & set(example.challenges) else
-                 f"The report has no worked example of this; a related {_theme_title(knowledge, enabler)} example")
+        label = example_label(knowledge, enabler, example)
         parts.append(f"*{label}: {example.title}*\n\n" + r.blockquote(list(example.quotes[:1])) + "\n\n"
                      + r.cite_line(knowledge, example))
     if enabler.reflective_question:

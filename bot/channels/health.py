@@ -26,12 +26,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 import os
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -39,6 +39,7 @@ from sanic.response import HTTPResponse
 from bot import stores
 from bot.channels.access import bearer_matches
 from bot.channels.limits import is_loopback, request_address
+from bot.channels.routes import TopLevelRoute
 from bot.prefetch import action_server_base
 from bot.rasa import speedups
 
@@ -143,13 +144,8 @@ def may_see_details(request: Request) -> bool:
     return is_loopback(request_address(request, proxy_header))
 
 
-class HealthInput(InputChannel):
-    @classmethod
-    def name(cls) -> Text:
-        return "health"
-
-    def url_prefix(self) -> Text:
-        return "/health"
+class HealthInput(TopLevelRoute):
+    route = "health"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         health = Blueprint("coach_health", __name__)

@@ -147,17 +147,17 @@ class Patch:
             return f"written for Rasa {SUPPORTED_RASA}, this is Rasa {rasa_version}"
         if self.is_ours():
             return None
-        target = self.current()
+        target, where = self.current(), f"{self.owner.__name__}.{self.attribute}"
         if target is None:
-            return f"{self.owner.__name__}.{self.attribute} does not exist"
+            return f"{where} does not exist"
         if self.static != isinstance(target, staticmethod):
-            return f"{self.owner.__name__}.{self.attribute} is no longer a {'static' if self.static else 'plain'} method"
+            return f"{where} is no longer a {'static' if self.static else 'plain'} method"
         try:
             found = tuple(inspect.signature(getattr(self.owner, self.attribute)).parameters)
         except (TypeError, ValueError):
             found = ()
         if found != self.parameters:
-            return f"{self.owner.__name__}.{self.attribute} takes {found}, the patch expects {self.parameters}"
+            return f"{where} takes {found}, the patch expects {self.parameters}"
         return None
 
     def apply(self) -> None:

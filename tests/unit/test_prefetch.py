@@ -225,11 +225,17 @@ class _RawServer:
             threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
 
     def _talk(self, conn) -> None:
-        with conn:
+        with conn, conn.makefile("rb") as stream:
             while True:
-                data = conn.recv(65536)
-                if not data:
-                    return
+                head = b""
+                while not head.endswith(b"\r\n\r\n"):
+                    line = stream.readline()
+                    if not line:
+                        return
+                    head += line
+                length = int(next(h.split(b":")[1] for h in head.lower().split(b"\r\n")
+                                  if h.startswith(b"content-length")))
+                stream.read(length)
                 self.requests += 1
                 step = self.plan.pop(0) if self.plan else "202"
                 if step == "hang":

@@ -185,7 +185,7 @@ def test_nlu_sends_only_questions_it_leaves_for_retrieval(monkeypatch):
                 message("hello", "greet"),
                 message("/ask_another_enabler", "ask_another_enabler"),
                 message("<b>hi</b>", "greet")]
-    processed = InputGuard({"max_chars": 1000}).process(messages)
+    processed = InputGuard({}).process(messages)
     assert sent == ["how do we pool budgets across organisations?", "this is about parking fines", "mumble"]
     assert processed[-1].get("intent")["name"] == "ask_question"  # markup is routed, and answered politely
 

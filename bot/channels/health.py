@@ -155,7 +155,7 @@ class HealthInput(TopLevelRoute):
             # bot.rasa.run has installed the patches already; this covers a Rasa started another way.
             # Every channel's turn also calls fail_loudly (bot.channels.turn), so neither depends on this.
             stores.fail_loudly(getattr(app.ctx, "agent", None))
-            speedups.install()
+            speedups.install(by="health channel start-up")
 
         @health.route("/", methods=["GET"], strict_slashes=False)
         async def report(request: Request) -> HTTPResponse:

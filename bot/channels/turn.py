@@ -21,6 +21,7 @@ from typing import Any, Awaitable, Callable, Coroutine, Dict, Optional, Set, Tex
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import LockError
+from sanic.request import Request
 
 from bot import stores
 from bot.messages import canned_text
@@ -50,9 +51,9 @@ def unavailable_message() -> Dict[Text, Any]:
                                   "buttons": []}}}
 
 
-def agent_of(app: Any) -> Optional[Any]:
-    """The Rasa agent a Sanic app (or request) carries, if any."""
-    app = getattr(app, "app", app)
+def agent_of(request_or_app: Any) -> Optional[Any]:
+    """The Rasa agent of the Sanic app serving a request (or of the app itself), if any."""
+    app = request_or_app.app if isinstance(request_or_app, Request) else request_or_app
     return getattr(getattr(app, "ctx", None), "agent", None)
 
 

@@ -161,8 +161,7 @@ class Patch:
         return None
 
     def apply(self) -> None:
-        if not self.is_ours():
-            setattr(self.owner, self.attribute, staticmethod(self.replacement) if self.static else self.replacement)
+        setattr(self.owner, self.attribute, staticmethod(self.replacement) if self.static else self.replacement)
 
 
 PATCHES = (
@@ -173,15 +172,18 @@ PATCHES = (
 )
 
 _skipped: Dict[str, str] = {}  # patch name -> why it was not applied
+_applied_by: Dict[str, str] = {}  # patch name -> which start-up step applied it (reported in /health)
 
 
-def install(rasa_version: Optional[str] = None) -> bool:
+def install(rasa_version: Optional[str] = None, by: str = "bot.rasa.run") -> bool:
     """Apply every patch whose target checks out; True when all are in place. Never raises."""
     version = rasa_version or rasa.__version__
     for patch in PATCHES:
         problem = patch.problem(version)
         if problem is None:
-            patch.apply()
+            if not patch.is_ours():
+                patch.apply()
+                _applied_by[patch.name] = by
             _skipped.pop(patch.name, None)
         elif _skipped.get(patch.name) != problem:
             _skipped[patch.name] = problem
@@ -199,4 +201,5 @@ def state() -> Dict[str, Any]:
     patches = {p.name: ("installed" if p.is_ours() and p.name not in _skipped
                         else f"skipped: {_skipped[p.name]}" if p.name in _skipped else "not installed")
                for p in PATCHES}
-    return {"ok": installed(), "rasa": rasa.__version__, "patches": patches}
+    return {"ok": installed(), "rasa": rasa.__version__, "patches": patches,
+            "installed_by": sorted({_applied_by[p.name] for p in PATCHES if p.is_ours() and p.name in _applied_by})}

@@ -1,4 +1,4 @@
-"""One running bot with REST, socket.io, Slack and Teams for the channel tests,
+"""One running bot with REST, socket.io, Slack, Teams and /health for the channel tests,
 with every outside service (Slack Web API, Microsoft login and connector) faked on loopback."""
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def credentials_yaml() -> str:
     return "\n".join(["bot.channels.rest.RestInput:",
                       "bot.channels.slack.SlackInput:   # settings from SLACK_* env vars",
                       "bot.channels.teams.TeamsInput:   # settings from TEAMS_* env vars",
-                      "bot.channels.socketio.SocketIOInput:"]) + "\n"
+                      "bot.channels.socketio.SocketIOInput:",
+                      "bot.channels.health.HealthInput:"]) + "\n"
 
 
 @pytest.fixture(scope="package")

@@ -60,8 +60,8 @@ test: $(INDEX) $(MODEL) ## everything CI runs: data validation, unit, model and 
 	$(PY) -m pytest -q tests
 	$(MAKE) test-rasa
 
-test-unit: $(VENV)/.installed ## fast tests only (fake encoder, no servers)
-	$(PY) -m pytest -q tests/unit tests/coaching -m "not server and not model"
+test-unit: $(VENV)/.installed ## fast tests only (fake encoder, no servers), channel parsing included
+	$(PY) -m pytest -q tests/unit tests/coaching tests/channels -m "not server and not model"
 
 test-browser: $(INDEX) $(MODEL) ## web widget tests in headless Chromium (/usr/bin/chromium) against the running bot
 	$(PY) -m pytest -q tests/browser

@@ -7,7 +7,6 @@ refuse each reply with bot.coaching.steps; the logic lives in bot/coaching.
 from __future__ import annotations
 
 import abc
-
 import logging
 from typing import Any, Callable, Dict, List, Optional, Text
 
@@ -221,41 +220,51 @@ class ActionAskCoachStepWhen(_ActionAskWithButtons):
     slot = flow.WHEN
 
 
-class ActionAskCoachTheme(Action):
+class _EngineAction(Action, abc.ABC):
+    """An action that needs the knowledge (without it: "briefly unavailable"); only subclasses register."""
+
+    action_name: str
+
     def name(self) -> Text:
-        return "action_ask_coach_theme"
+        return self.action_name
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         engine = _engine(dispatcher)
-        if engine is not None:
-            prompt = diagnose.theme_prompt(engine.knowledge)
-            dispatcher.utter_message(text=prompt.text, buttons=prompt.buttons)
-        return []
+        return [] if engine is None else self.act(engine, dispatcher, tracker)
+
+    @abc.abstractmethod
+    def act(self, engine: Engine, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]: ...
 
 
-class ActionAskCoachChallenge(Action):
-    def name(self) -> Text:
-        return "action_ask_coach_challenge"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        engine = _engine(dispatcher)
-        if engine is not None:
-            prompt = diagnose.challenge_prompt(engine.knowledge, tracker.get_slot(flow.THEME) or "")
-            dispatcher.utter_message(text=prompt.text, buttons=prompt.buttons)
-        return []
+def _ask(dispatcher: CollectingDispatcher, prompt: Optional[diagnose.Prompt]) -> List[EventType]:
+    """Ask with a prompt built from the knowledge (bot.coaching.diagnose); nothing when there is none."""
+    if prompt is not None:
+        dispatcher.utter_message(text=prompt.text, buttons=prompt.buttons)
+    return []
 
 
-class ActionAskCoachChallengeConfirmed(Action):
-    def name(self) -> Text:
-        return "action_ask_coach_challenge_confirmed"
+class ActionAskCoachTheme(_EngineAction):
+    action_name = "action_ask_coach_theme"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        engine = _engine(dispatcher)
+    def act(self, engine: Engine, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        return _ask(dispatcher, diagnose.theme_prompt(engine.knowledge))
+
+
+class ActionAskCoachChallenge(_EngineAction):
+    action_name = "action_ask_coach_challenge"
+
+    def act(self, engine: Engine, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        return _ask(dispatcher, diagnose.challenge_prompt(engine.knowledge, tracker.get_slot(flow.THEME) or ""))
+
+
+class ActionAskCoachChallengeConfirmed(_EngineAction):
+    action_name = "action_ask_coach_challenge_confirmed"
+
+    def act(self, engine: Engine, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         candidate = tracker.get_slot(flow.CANDIDATE)
-        if engine is not None and candidate in engine.knowledge:
-            prompt = diagnose.confirm_prompt(engine.knowledge, candidate, tracker.get_slot(flow.THEME))
-            dispatcher.utter_message(text=prompt.text, buttons=prompt.buttons)
-        return []
+        if candidate not in engine.knowledge:
+            return []
+        return _ask(dispatcher, diagnose.confirm_prompt(engine.knowledge, candidate, tracker.get_slot(flow.THEME)))
 
 
 class ActionAskCoachFirstStep(Action):
@@ -343,14 +352,10 @@ class ActionCoachingStop(Action):
         return [ActiveLoop(None), SlotSet(REQUESTED, None)]
 
 
-class ActionCoachingPlan(Action):
-    def name(self) -> Text:
-        return "action_coaching_plan"
+class ActionCoachingPlan(_EngineAction):
+    action_name = "action_coaching_plan"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        engine = _engine(dispatcher)
-        if engine is None:
-            return []
+    def act(self, engine: Engine, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         answer, card = plan.build_plan(engine, tracker.slots)
         _send(dispatcher, answer, plan=card)
         return [SlotSet(flow.PLAN, card), SlotSet("last_answer_id", answer.payload["answer_id"]),
@@ -384,14 +389,10 @@ class ActionHealthStart(Action):
         return [SlotSet(s, None) for s in flow.HEALTH_STEPS] + [SlotSet(REQUESTED, None)]
 
 
-class ActionHealthResult(Action):
-    def name(self) -> Text:
-        return "action_health_result"
+class ActionHealthResult(_EngineAction):
+    action_name = "action_health_result"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        engine = _engine(dispatcher)
-        if engine is None:
-            return []
+    def act(self, engine: Engine, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         answer = health.result_answer(engine, tracker.slots)
         _send(dispatcher, answer)
         return [SlotSet("last_answer_id", answer.payload["answer_id"]), _memory_event(answer, tracker)]

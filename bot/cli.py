@@ -155,12 +155,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     add_insights_parsers(sub)  # `bot insights`, `bot review` (bot/insights/cli.py)
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a reader that has gone away shows up here, not in the interpreter's exit
+        return status
+    except BrokenPipeError:
+        return reader_gone()
     except CoachError as exc:
         print(f"bot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def reader_gone() -> int:
+    """`bot ask … | head`: the reader closed the pipe. Stop quietly, as Unix tools do (exit 141,
+    the shell's status for a SIGPIPE), with stdout pointed at /dev/null so Python's final flush
+    cannot raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141
 
 
 if __name__ == "__main__":

@@ -165,7 +165,8 @@ class Sender:
             if self._clock() < self._paused_until:
                 return False
             body = json.dumps({"text": text}).encode("utf-8")
-            for attempt in (1, 2):  # a kept-alive connection the server has closed: reconnect once
+            while True:
+                reused = self._connection is not None
                 try:
                     if self._connection is None:
                         self._connection = self._connect()
@@ -178,10 +179,13 @@ class Sender:
                     if self._connection is not None:
                         self._connection.close()
                     self._connection = None
-                    if attempt == 2 or isinstance(exc, TimeoutError):
-                        log.debug("prefetch: not sent (%s); pausing %.0f s", exc, BACKOFF_SECONDS)
-                        self._paused_until = self._clock() + BACKOFF_SECONDS
-            return False
+                    # Only a kept-alive connection the server had closed is worth one retry on a fresh
+                    # one; a timeout is the server being slow, and waiting again would double the cost.
+                    if reused and not isinstance(exc, TimeoutError):
+                        continue
+                    log.debug("prefetch: not sent (%s); pausing %.0f s", exc, BACKOFF_SECONDS)
+                    self._paused_until = self._clock() + BACKOFF_SECONDS
+                    return False
 
 
 _sender: tuple[str, Optional[Sender]] = ("", None)

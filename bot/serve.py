@@ -142,7 +142,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                 return 1
             endpoints = endpoints_for(Path(args.endpoints), f"http://127.0.0.1:{args.action_port}/webhook", workdir)
         env.update(prefetch_env(configured_action_url(endpoints)))
-        command = [str(VENV_BIN / "rasa"), "run", "--model", args.model, "--port", str(args.rasa_port),
+        # bot.rasa.run is `rasa` with the guarded Rasa patches installed first (bot.rasa.speedups).
+        command = [sys.executable, "-m", "bot.rasa.run", "run", "--model", args.model, "--port", str(args.rasa_port),
                    "--interface", args.host, "--credentials", args.credentials, "--endpoints", str(endpoints)]
         if args.cors:
             command += ["--cors", *args.cors.split(",")]

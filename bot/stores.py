@@ -20,6 +20,7 @@ Configured in endpoints.yml as `tracker_store: {type: bot.stores.GuardedSQLTrack
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import time
@@ -140,12 +141,44 @@ def _raise_unavailable(error: Exception) -> None:
     raise StoreUnavailable(str(error)) from error
 
 
-def fail_loudly(agent: Any) -> None:
-    """Make the agent's tracker store raise instead of silently falling back to memory (idempotent)."""
+_unguarded_logged = False
+
+
+def _has_error_hook(store: Any) -> bool:
+    # Rasa 3.6.21 keeps the constructor's `on_tracker_store_error` as this private attribute; check it is
+    # still there (and still a constructor argument) before relying on it, rather than setting a new
+    # attribute Rasa never reads.
+    return (hasattr(store, "_on_tracker_store_error")
+            and "on_tracker_store_error" in inspect.signature(FailSafeTrackerStore.__init__).parameters)
+
+
+def fail_loudly(agent: Any) -> bool:
+    """Make the agent's tracker store raise instead of silently falling back to memory (idempotent).
+
+    True when storage failures now stop the turn (or there is no fail-safe wrapper to disarm); False,
+    with an ERROR logged once, when this Rasa's wrapper has no hook to do it with."""
+    global _unguarded_logged
     store = getattr(agent, "tracker_store", None)
-    if isinstance(store, FailSafeTrackerStore) and store._on_tracker_store_error is not _raise_unavailable:
-        # The constructor argument Rasa offers for exactly this; Agent builds the wrapper without it.
-        store._on_tracker_store_error = _raise_unavailable
+    if not isinstance(store, FailSafeTrackerStore):
+        return True
+    if getattr(store, "_on_tracker_store_error", None) is _raise_unavailable:
+        return True
+    if not _has_error_hook(store):
+        if not _unguarded_logged:
+            log.error("tracker store: this Rasa's FailSafeTrackerStore has no on_tracker_store_error hook, so a "
+                      "storage failure would silently continue with a blank conversation")
+            _unguarded_logged = True
+        return False
+    # The constructor argument Rasa offers for exactly this; Agent builds the wrapper without it.
+    store._on_tracker_store_error = _raise_unavailable
+    return True
+
+
+def fails_loudly(agent: Any) -> bool:
+    """Whether a storage failure stops the turn (what GET /health reports), without changing anything."""
+    store = getattr(agent, "tracker_store", None)
+    return not isinstance(store, FailSafeTrackerStore) or \
+        getattr(store, "_on_tracker_store_error", None) is _raise_unavailable
 
 
 def primary_store(agent: Any) -> Optional[TrackerStore]:

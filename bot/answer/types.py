@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional, TypedDict
 
-# Status words, prefixed by category (see docs/adr/0003-answer-pipeline.md).
+# Status words, prefixed by category (see docs/adr/0003-retrieval-and-answer-pipeline.md).
 ANSWERED = "answered"
 ANSWERED_FACT = "answered_fact"
 CLARIFICATION = "clarification"

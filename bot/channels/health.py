@@ -13,9 +13,12 @@ types) help an attacker as much as an operator, so they are shown only to loopba
 requests carrying `Authorization: Bearer $COACH_HEALTH_TOKEN`. Behind a reverse proxy on the same
 host, set COACH_TRUSTED_PROXY_HEADER so "loopback" means the real client, not the proxy.
 
-When the server starts it also makes the tracker store fail loudly (bot.stores.fail_loudly) and
-installs the fixes to two Rasa hot paths (bot.rasa.speedups), so every Rasa server started with our
-credentials.yml has both before its first turn.
+The guarded patches to Rasa internals are reported too: `rasa_patches` says whether the two hot-path
+fixes (bot.rasa.speedups) are in place (publicly only `ok`; the details name each patch and why one
+was skipped), and the tracker store is down when Rasa's fail-safe could not be made to fail loudly
+(bot.stores.fail_loudly), since then a storage failure would silently lose a conversation.
+Both are installed at Rasa's start (bot.rasa.run) and again by this channel's start-up hook, for a
+Rasa started some other way; neither depends on this channel being listed (docs/adr/0011).
 """
 
 from __future__ import annotations
@@ -23,12 +26,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 import os
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -36,6 +39,7 @@ from sanic.response import HTTPResponse
 from bot import stores
 from bot.channels.access import bearer_matches
 from bot.channels.limits import is_loopback, request_address
+from bot.channels.routes import TopLevelRoute
 from bot.prefetch import action_server_base
 from bot.rasa import speedups
 
@@ -75,7 +79,10 @@ async def check_tracker_store(agent: Any) -> Dict[str, Any]:
         await _blocking(store.ping)
     elif hasattr(store, "engine"):
         await _blocking(lambda: store.engine.connect().close())
-    status: Dict[str, Any] = {"ok": True, "type": kind}
+    if not stores.fail_loudly(agent):  # a Rasa whose fail-safe cannot be disarmed loses conversations silently
+        return {"ok": False, "type": kind, "error": "storage failures would continue with a blank conversation "
+                                                    "(this Rasa's FailSafeTrackerStore has no error hook)"}
+    status: Dict[str, Any] = {"ok": True, "type": kind, "fails_loudly": True}
     recent = getattr(store, "last_error_at", None)
     if recent and time.time() - recent < RECENT_ERROR_SECONDS and store.last_error:
         status["recent_error"] = store.last_error
@@ -104,8 +111,11 @@ async def _run(name: str, check: Callable[[Any], Awaitable[Dict[str, Any]]], age
 
 
 async def health_report(agent: Optional[Any]) -> tuple[int, Dict[str, Any]]:
+    """(HTTP status, body). The Rasa patches are reported beside the components: without them every turn
+    still works, only slower, so they make the status "degraded" (200), never take a replica out."""
+    patches = speedups.state()
     if agent is None or not agent.is_ready():
-        return 503, {"status": "unavailable", "failed": ["model"],
+        return 503, {"status": "unavailable", "failed": ["model"], "rasa_patches": patches,
                      "components": {"model": {"ok": False, "error": "the model is not loaded yet"}}}
     checks = {"action_server": check_action_server, "tracker_store": check_tracker_store,
               "lock_store": check_lock_store}
@@ -114,14 +124,16 @@ async def health_report(agent: Optional[Any]) -> tuple[int, Dict[str, Any]]:
     failed = [name for name, status in components.items() if not status["ok"]]
     for name in failed:
         log.error("health: %s is failing: %s", name, components[name].get("error"))
-    body = {"status": "unavailable" if failed else "ok", "failed": failed, "components": components}
+    status = "unavailable" if failed else "ok" if patches["ok"] else "degraded"
+    body = {"status": status, "failed": failed, "components": components, "rasa_patches": patches}
     return (503 if failed else 200), body
 
 
 def public_view(body: Dict[str, Any]) -> Dict[str, Any]:
     """Up or down per part, nothing more."""
     return {"status": body["status"], "failed": body["failed"],
-            "components": {name: {"ok": bool(part.get("ok"))} for name, part in body["components"].items()}}
+            "components": {name: {"ok": bool(part.get("ok"))} for name, part in body["components"].items()},
+            "rasa_patches": {"ok": bool(body["rasa_patches"]["ok"])}}
 
 
 def may_see_details(request: Request) -> bool:
@@ -132,21 +144,18 @@ def may_see_details(request: Request) -> bool:
     return is_loopback(request_address(request, proxy_header))
 
 
-class HealthInput(InputChannel):
-    @classmethod
-    def name(cls) -> Text:
-        return "health"
-
-    def url_prefix(self) -> Text:
-        return "/health"
+class HealthInput(TopLevelRoute):
+    route = "health"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         health = Blueprint("coach_health", __name__)
 
         @health.listener("after_server_start")
         async def make_store_failures_loud(app, _loop) -> None:
+            # bot.rasa.run has installed the patches already; this covers a Rasa started another way.
+            # Every channel's turn also calls fail_loudly (bot.channels.turn), so neither depends on this.
             stores.fail_loudly(getattr(app.ctx, "agent", None))
-            speedups.install()
+            speedups.install(by="health channel start-up")
 
         @health.route("/", methods=["GET"], strict_slashes=False)
         async def report(request: Request) -> HTTPResponse:

@@ -13,14 +13,15 @@ import asyncio
 import hmac
 import logging
 import os
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Awaitable, Callable, Optional
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import stores
+from bot.channels.routes import TopLevelRoute
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +59,8 @@ def render(engine: Any, since: str, fmt: str) -> tuple[int, str, str]:
     return 200, report.html(built), "text/html; charset=utf-8"
 
 
-class InsightsInput(InputChannel):
-    @classmethod
-    def name(cls) -> Text:
-        return "insights"
-
-    def url_prefix(self) -> Text:
-        return "/insights"
+class InsightsInput(TopLevelRoute):
+    route = "insights"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         insights = Blueprint("coach_insights", __name__)

@@ -30,7 +30,6 @@ Rasa's TICKET_LOCK_LIFETIME), COACH_ALLOWED_ORIGINS and COACH_PUBLIC_ORIGIN.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
@@ -38,22 +37,20 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
-from rasa.core.lock_store import LockError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import stores
 from bot.channels.access import OriginPolicy, allowed_origins, bearer_matches, cap_body, media_type, read_body
 from bot.channels.limits import RateLimiter, RateLimits, Throttle, is_loopback, parse_rate, request_address, setting
-from bot.messages import canned_text
+from bot.channels.routes import add_status_route
+from bot.channels.turn import agent_of, message_entry, take_turn, unavailable_message
 from bot.privacy import install_log_masking, mask_pii
 
 __all__ = ["RestInput", "Limits", "RateLimiter", "parse_rate", "conversation_id"]
 
 log = logging.getLogger(__name__)
 
-MESSAGE_KEYS = ("text", "buttons", "image", "attachment", "custom", "quick_replies", "elements")
 MAX_SENDER_CHARS = 256
 NAMESPACE = "rest"
 TOKEN_ENV = "COACH_REST_TOKEN"
@@ -66,18 +63,9 @@ def conversation_id(sender: str) -> str:
 
 class AnswerCollectingOutputChannel(CollectingOutputChannel):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        entry: Dict[Text, Any] = {"recipient_id": recipient_id}
-        entry.update({k: message[k] for k in MESSAGE_KEYS if message.get(k)})
-        if len(entry) > 1:
-            self.messages.append(entry)
-
-
-def unavailable_message(recipient_id: Text) -> Dict[Text, Any]:
-    status = "error_knowledge_unavailable"
-    return {"recipient_id": recipient_id, "text": canned_text(f"utter_{status}"),
-            "custom": {"answer": {"status": status, "answer_id": "", "enabler": None, "challenge": None,
-                                  "example": None, "fact": None, "try_this": None, "citations": [],
-                                  "buttons": []}}}
+        entry = message_entry(message)
+        if entry:
+            self.messages.append({"recipient_id": recipient_id, **entry})
 
 
 def client_error(reason: str, status: int = 400, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
@@ -208,12 +196,7 @@ class RestInput(RasaRestInput):
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
         self.announce()
 
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            if self.access.mode == "off":
-                return response.json({"status": "off"}, status=503)
-            return response.json({"status": "ok"})
-
+        add_status_route(webhook, "off" if self.access.mode == "off" else None)
         if self.access.mode == "off":
             return webhook
 
@@ -237,21 +220,18 @@ class RestInput(RasaRestInput):
     async def handle(self, request: Request, body: Dict[Text, Any],
                      on_new_message: Callable[[UserMessage], Awaitable[None]]) -> HTTPResponse:
         sender = body["sender"]
-        stores.fail_loudly(getattr(request.app.ctx, "agent", None))
         collector = self.get_output_channel()
         message = UserMessage(mask_pii(body["message"]), collector, conversation_id(sender),
                               input_channel=self.name(), metadata=body.get("metadata"))
-        try:
-            await asyncio.wait_for(on_new_message(message), self.limits.turn_timeout)
-        except (stores.StoreUnavailable, LockError, asyncio.TimeoutError) as exc:
-            # Nothing of this turn was stored: say so, rather than answer from a blank conversation.
-            log.error("rest: turn for %s not completed (%s: %s)", message.sender_id, type(exc).__name__, exc)
-            return response.json([unavailable_message(sender)], status=503, headers={"Retry-After": "5"})
-        except Exception:  # noqa: BLE001 - the user gets a polite reply, operators the traceback
-            log.exception("rest: handling a message from %s failed", message.sender_id)
-        if not collector.messages:
-            log.error("rest: no reply for %s (is the action server up?)", message.sender_id)
-            collector.messages.append(unavailable_message(sender))
+
+        async def fallback(reply: Dict[Text, Any]) -> None:
+            collector.messages.append({"recipient_id": sender, **reply})
+
+        stored = await take_turn(message, on_new_message, agent=agent_of(request), timeout=self.limits.turn_timeout,
+                                 replied=lambda: bool(collector.messages), fallback=fallback)
+        if not stored:  # say so, rather than answer from a blank conversation (ADR 0005)
+            return response.json([{"recipient_id": sender, **unavailable_message()}], status=503,
+                                 headers={"Retry-After": "5"})
         for entry in collector.messages:  # the client named its conversation `sender`; answer in its terms
             entry["recipient_id"] = sender
         return response.json(collector.messages)

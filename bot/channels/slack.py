@@ -52,9 +52,10 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.access import cap_body, media_type, read_body
-from bot.messages import canned_text
+from bot.channels.routes import add_status_route
+from bot.channels.turn import BackgroundTurns, RenderedOutput, agent_of, take_turn
 from bot.privacy import install_log_masking, mask_pii
-from bot.render import outline, to_slack
+from bot.render import to_slack
 from bot.render.markup import slack_escape
 
 log = logging.getLogger(__name__)
@@ -191,7 +192,7 @@ def incoming_from_interaction(payload: Dict[Text, Any]) -> Optional[Incoming]:
     return Incoming(value, user, channel, thread if isinstance(thread, str) else None, team)
 
 
-class SlackAnswerOutput(SlackBot):
+class SlackAnswerOutput(RenderedOutput, SlackBot):
     """Posts each bot message as one Block Kit message, in the thread the conversation lives in."""
 
     def __init__(self, client: AsyncWebClient, channel: str, thread_ts: Optional[str]) -> None:
@@ -200,40 +201,35 @@ class SlackAnswerOutput(SlackBot):
         self.slack_channel = channel
         self.thread_id = thread_ts
         self.proxy = None
-        self.posted = 0
 
     @classmethod
     def name(cls) -> Text:
         return "slack"
 
-    async def post(self, **message: Any) -> None:
-        kwargs: Dict[str, Any] = {"channel": self.slack_channel, **message}
+    def render(self, message: Dict[Text, Any]) -> Optional[Dict[str, Any]]:
+        custom = message.get("custom")
+        if isinstance(custom, dict) and "answer" not in custom and custom.get("blocks"):
+            return {"text": slack_escape(str(custom.get("text") or message.get("text") or "")),
+                    "blocks": custom["blocks"]}
+        return super().render(message)
+
+    def render_outline(self, doc: Any) -> Dict[str, Any]:
+        return to_slack(doc)
+
+    async def deliver(self, rendered: Dict[str, Any]) -> bool:
+        kwargs: Dict[str, Any] = {"channel": self.slack_channel, **rendered}
         if self.thread_id:
             kwargs["thread_ts"] = self.thread_id
         try:
             await self.client.chat_postMessage(**kwargs)
-            self.posted += 1
+            return True
         except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
             log.error("slack: chat.postMessage to %s failed: %s", self.slack_channel, exc)
-
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        custom = message.get("custom")
-        if isinstance(custom, dict) and "answer" not in custom and custom.get("blocks"):
-            await self.post(text=slack_escape(str(custom.get("text") or message.get("text") or "")),
-                            blocks=custom["blocks"])
-            return
-        doc = outline(message)
-        if not doc.is_empty:
-            await self.post(**to_slack(doc))
-
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
+            return False
 
 
 class SlackInput(RasaSlackInput):
-    @classmethod
-    def name(cls) -> Text:
-        return "slack"
+    """Rasa's Slack channel (whose name, "slack", it keeps) with the fixes listed above."""
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SlackInput":
@@ -250,6 +246,7 @@ class SlackInput(RasaSlackInput):
         self.api_url = api_url.rstrip("/") + "/"
         self._client: Optional[AsyncWebClient] = None
         self._seen = RecentKeys()
+        self.turns = BackgroundTurns()
         install_log_masking()
         super().__init__(slack_token, proxy=proxy, use_threads=True, slack_signing_secret=slack_signing_secret,
                          conversation_granularity="thread")
@@ -277,13 +274,7 @@ class SlackInput(RasaSlackInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("coach_slack_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            if not self.configured:
-                return response.json({"status": "not configured"}, status=HTTPStatus.SERVICE_UNAVAILABLE)
-            return response.json({"status": "ok"})
-
+        add_status_route(webhook, None if self.configured else "not configured")
         if not self.configured:
             return webhook
 
@@ -333,7 +324,7 @@ class SlackInput(RasaSlackInput):
             if retry:
                 log.warning("slack: answering retry %s of event %s, which this server had not seen",
                             retry, body.get("event_id"))
-            self.start(incoming, on_new_message)
+            self.turns.start(self.answer(incoming, on_new_message, agent_of(request)))
         return response.text("")
 
     def receive_interaction(self, request: Request,
@@ -349,24 +340,15 @@ class SlackInput(RasaSlackInput):
         action = (payload.get("actions") or [{}])[0]
         key = f"action:{incoming.sender_id}:{action.get('action_ts')}" if incoming else None
         if incoming is not None and self._seen.add(key):
-            self.start(incoming, on_new_message)
+            self.turns.start(self.answer(incoming, on_new_message, agent_of(request)))
         # Slack needs the acknowledgement within 3 seconds; the answer follows via chat.postMessage.
         return response.text("")
 
-    def start(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        task = asyncio.create_task(self.answer(incoming, on_new_message))
-        self._background_tasks.add(task)  # keep a reference so the task is not garbage-collected
-        task.add_done_callback(self._background_tasks.discard)
-
-    async def answer(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def answer(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                     agent: Optional[Any] = None) -> None:
         output = SlackAnswerOutput(self.client, incoming.channel, incoming.thread_ts)
         message = UserMessage(mask_pii(incoming.text), output, incoming.sender_id, input_channel=self.name(),
                               metadata={"out_channel": incoming.channel, "thread_id": incoming.thread_ts,
                                         "users": [incoming.user]})
-        try:
-            await on_new_message(message)
-        except Exception:  # noqa: BLE001 - the user gets a polite reply, operators the traceback
-            log.exception("slack: handling a message from %s failed", incoming.sender_id)
-        if not output.posted:
-            log.error("slack: no reply for %s (is the action server up?)", incoming.sender_id)
-            await output.post(text=canned_text("utter_error_knowledge_unavailable"))
+        await take_turn(message, on_new_message, agent=agent, replied=lambda: output.sent > 0,
+                        fallback=lambda reply: output.send_response(incoming.sender_id, reply))

@@ -29,14 +29,13 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tex
 import rasa.core.channels.channel
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint
-from sanic import Blueprint, Sanic, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic import Blueprint, Sanic
 from socketio import AsyncServer
 
 from bot.channels.access import OriginPolicy, allowed_origins, parse_origins, public_origins
 from bot.channels.limits import RateLimits, Throttle, client_address
-from bot.channels.rest import MESSAGE_KEYS, unavailable_message
+from bot.channels.routes import add_status_route
+from bot.channels.turn import agent_of, message_entry, take_turn
 from bot.privacy import install_log_masking, mask_pii
 from bot.web import routes as web_routes
 from bot.web.history import replay_messages
@@ -75,7 +74,7 @@ class CoachSocketIOOutput(OutputChannel):
         self.sent = 0
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        entry = {k: message[k] for k in MESSAGE_KEYS if message.get(k)}
+        entry = message_entry(message)
         if entry:
             await self.emit(entry)
 
@@ -161,10 +160,7 @@ class SocketIOInput(InputChannel):
         webhook = _Blueprint(sio, self.socketio_path, "coach_socketio_webhook", __name__)
         self.sio = sio
 
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
+        add_status_route(webhook)
         web_routes.add_routes(webhook)
 
         @sio.on("connect", namespace=ns)
@@ -222,17 +218,10 @@ class SocketIOInput(InputChannel):
                 await output.emit({"text": refusal})
                 await sio.emit(TURN_END_EVT, {}, room=session_id, namespace=ns)
                 return
-            try:
-                await on_new_message(UserMessage(
-                    mask_pii(text[:MAX_MESSAGE_CHARS]), output, conversation_id(session_id),
-                    input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {}))
-            except Exception:  # noqa: BLE001 - the user gets a polite reply, operators the traceback
-                log.exception("socketio: handling a message failed")
-            if not output.sent:
-                log.error("socketio: no reply to a message (is the action server up?)")
-                message = unavailable_message(session_id)
-                message.pop("recipient_id")
-                await output.emit(message)
+            message = UserMessage(mask_pii(text[:MAX_MESSAGE_CHARS]), output, conversation_id(session_id),
+                                  input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {})
+            await take_turn(message, on_new_message, agent=agent_of(self.app), replied=lambda: output.sent > 0,
+                            fallback=output.emit)
             await sio.emit(TURN_END_EVT, {}, room=session_id, namespace=ns)
 
         return webhook

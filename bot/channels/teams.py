@@ -33,20 +33,21 @@ import re
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from urllib.parse import quote
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.access import cap_body, read_body
 from bot.channels.teams_auth import KeysUnavailable, Refused, SigningKeys, TokenChecker, check_activity
-from bot.messages import canned_text
+from bot.channels.routes import add_status_route
+from bot.channels.turn import BackgroundTurns, RenderedOutput, agent_of, take_turn
 from bot.privacy import install_log_masking, mask_pii
-from bot.render import outline, payload_of_submit, to_teams_activity
+from bot.render import payload_of_submit, to_teams_activity
 
 log = logging.getLogger(__name__)
 
@@ -161,32 +162,25 @@ class Connector:
         return False
 
 
-class TeamsOutput(OutputChannel):
+class TeamsOutput(RenderedOutput):
     """Replies to one incoming activity; each bot message becomes one Adaptive Card."""
 
     def __init__(self, connector: Connector, activity: Dict[str, Any]) -> None:
         self.connector = connector
         self.activity = activity
-        self.sent = 0
 
     @classmethod
     def name(cls) -> Text:
         return "teams"
 
-    async def post(self, reply: Dict[str, Any]) -> None:
+    def render_outline(self, doc: Any) -> Dict[str, Any]:
+        return to_teams_activity(doc)
+
+    async def deliver(self, rendered: Dict[str, Any]) -> bool:
         a = self.activity
-        reply = {**reply, "from": a.get("recipient"), "recipient": a.get("from"),
+        reply = {**rendered, "from": a.get("recipient"), "recipient": a.get("from"),
                  "conversation": a.get("conversation"), "replyToId": a.get("id")}
-        if await self.connector.send(a["serviceUrl"], a["conversation"]["id"], a.get("id"), reply):
-            self.sent += 1
-
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        doc = outline(message)
-        if not doc.is_empty:
-            await self.post(to_teams_activity(doc))
-
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
+        return await self.connector.send(a["serviceUrl"], a["conversation"]["id"], a.get("id"), reply)
 
 
 class TeamsInput(InputChannel):
@@ -211,7 +205,7 @@ class TeamsInput(InputChannel):
         self._http: Optional[aiohttp.ClientSession] = None
         self.checker = TokenChecker(app_id, SigningKeys(openid_metadata_url, self.http))
         self.connector = Connector(app_id, app_password, token_url, self.http)
-        self._tasks: Set[asyncio.Task] = set()
+        self.turns = BackgroundTurns()
         install_log_masking()
         if not self.configured:
             log.warning("teams: TEAMS_APP_ID and TEAMS_APP_PASSWORD are not both set; "
@@ -229,13 +223,7 @@ class TeamsInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("coach_teams_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            if not self.configured:
-                return response.json({"status": "not configured"}, status=HTTPStatus.SERVICE_UNAVAILABLE)
-            return response.json({"status": "ok"})
-
+        add_status_route(webhook, None if self.configured else "not configured")
         if not self.configured:
             return webhook
 
@@ -263,29 +251,20 @@ class TeamsInput(InputChannel):
                                      status=HTTPStatus.SERVICE_UNAVAILABLE)
             incoming = incoming_from_activity(activity)
             if incoming is not None:
-                self.start(incoming, on_new_message)
+                self.turns.start(self.answer(incoming, on_new_message, agent_of(request)))
             return response.text("", status=HTTPStatus.OK)
 
         return webhook
 
-    def start(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        task = asyncio.create_task(self.answer(incoming, on_new_message))
-        self._tasks.add(task)  # keep a reference so the task is not garbage-collected
-        task.add_done_callback(self._tasks.discard)
-
-    async def answer(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def answer(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                     agent: Optional[Any] = None) -> None:
         output = TeamsOutput(self.connector, incoming.activity)
         conversation = incoming.activity.get("conversation") or {}
         message = UserMessage(mask_pii(incoming.text), output, incoming.sender_id, input_channel=self.name(),
                               metadata={"conversation_type": conversation.get("conversationType"),
                                         "tenant": (incoming.activity.get("channelData") or {}).get("tenant")})
-        try:
-            await on_new_message(message)
-        except Exception:  # noqa: BLE001 - the user gets a polite reply, operators the traceback
-            log.exception("teams: handling a message from %s failed", incoming.sender_id)
-        if not output.sent:
-            log.error("teams: no reply for %s (is the action server up?)", incoming.sender_id)
-            await output.send_response(incoming.sender_id, {"text": canned_text("utter_error_knowledge_unavailable")})
+        await take_turn(message, on_new_message, agent=agent, replied=lambda: output.sent > 0,
+                        fallback=lambda reply: output.send_response(incoming.sender_id, reply))
 
 
 def parse_activity(body: bytes) -> Dict[str, Any]:

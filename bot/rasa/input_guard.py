@@ -22,6 +22,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import prefetch
 from bot.answer import guard
+from bot.config import load_settings
 
 ROUTE_TO = "ask_question"
 # Intents that data/rules.yml sends to action_answer_question.
@@ -32,10 +33,12 @@ ANSWERED_BY_RETRIEVAL = frozenset({"ask_question", "out_of_scope", "nlu_fallback
 class InputGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"max_chars": 1000}
+        return {}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self.max_chars = int(config.get("max_chars", 1000))
+        # One limit for both sides: coach.yml `input.max_chars`, which the answer pipeline applies too
+        # (a `max_chars` left in an older model's config is ignored).
+        self.max_chars = load_settings().input.max_chars
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

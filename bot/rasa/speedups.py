@@ -19,20 +19,36 @@ keep Rasa's behaviour and errors exactly; they only stop repeating work whose re
    not in it (an event class imported later) walks again before giving Rasa's own answer, and the
    first class the walk finds for a name wins, as before.
 
-`install()` is idempotent; bot.channels.health calls it in its `after_server_start` listener, so any
-Rasa server started with our credentials.yml has it, however it was launched.
+Both replace private Rasa methods, so each patch is guarded (docs/adr/0011): `install()` patches only
+on the Rasa version they were written for (`SUPPORTED_RASA`) and only where the target still exists
+with the parameters it had; anything else is skipped with one WARNING naming the reason, Rasa keeps
+its own code, and `state()` says so (GET /health shows it). `installed()` is True only while both
+patches are in place on targets that were checked. `install()` is idempotent; the Rasa process
+calls it before it starts (bot.rasa.run, which bot.serve launches), and the health channel calls it
+again once the server is up, for a Rasa started some other way.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
-from typing import Any, Dict, Optional, Text, Type
+import inspect
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional, Text, Tuple, Type
 
+import rasa
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 
-_original_resolve_by_type = Event.resolve_by_type
+log = logging.getLogger(__name__)
+
+# The patches copy behaviour read in this Rasa release; on any other they are not applied.
+SUPPORTED_RASA = "3.6.21"
+
+# Rasa's own lookup, kept for names the table does not know; None if Rasa has renamed it (then the
+# patch that would call it is skipped).
+_original_resolve_by_type = getattr(Event, "resolve_by_type", None)
 
 
 @functools.lru_cache(maxsize=1)
@@ -106,11 +122,84 @@ def resolve_event_type(type_name: Text, default: Optional[Type[Event]] = None) -
     return cls if cls is not None else _original_resolve_by_type(type_name, default)
 
 
-def install() -> None:
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
-    Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign]
+@dataclass(frozen=True)
+class Patch:
+    """One Rasa method we replace: where it is, the parameters it must have, and our replacement."""
+
+    name: str
+    owner: type
+    attribute: str
+    parameters: Tuple[str, ...]
+    replacement: Callable[..., Any]
+    static: bool = False
+
+    def current(self) -> Any:
+        return inspect.getattr_static(self.owner, self.attribute, None)
+
+    def is_ours(self) -> bool:
+        found = self.current()
+        found = found.__func__ if isinstance(found, staticmethod) else found
+        return found is self.replacement
+
+    def problem(self, rasa_version: str) -> Optional[str]:
+        """Why this patch must not be applied here, or None."""
+        if rasa_version != SUPPORTED_RASA:
+            return f"written for Rasa {SUPPORTED_RASA}, this is Rasa {rasa_version}"
+        if self.is_ours():
+            return None
+        target, where = self.current(), f"{self.owner.__name__}.{self.attribute}"
+        if target is None:
+            return f"{where} does not exist"
+        if self.static != isinstance(target, staticmethod):
+            return f"{where} is no longer a {'static' if self.static else 'plain'} method"
+        try:
+            found = tuple(inspect.signature(getattr(self.owner, self.attribute)).parameters)
+        except (TypeError, ValueError):
+            found = ()
+        if found != self.parameters:
+            return f"{where} takes {found}, the patch expects {self.parameters}"
+        return None
+
+    def apply(self) -> None:
+        setattr(self.owner, self.attribute, staticmethod(self.replacement) if self.static else self.replacement)
+
+
+PATCHES = (
+    Patch("compiled_action_validator", RemoteAction, "_validate_action_result", ("self", "result"),
+          validate_action_result),
+    Patch("event_type_table", Event, "resolve_by_type", ("type_name", "default"), resolve_event_type,
+          static=True),
+)
+
+_skipped: Dict[str, str] = {}  # patch name -> why it was not applied
+_applied_by: Dict[str, str] = {}  # patch name -> which start-up step applied it (reported in /health)
+
+
+def install(rasa_version: Optional[str] = None, by: str = "bot.rasa.run") -> bool:
+    """Apply every patch whose target checks out; True when all are in place. Never raises."""
+    version = rasa_version or rasa.__version__
+    for patch in PATCHES:
+        problem = patch.problem(version)
+        if problem is None:
+            if not patch.is_ours():
+                patch.apply()
+                _applied_by[patch.name] = by
+            _skipped.pop(patch.name, None)
+        elif _skipped.get(patch.name) != problem:
+            _skipped[patch.name] = problem
+            log.warning("speedups: %s not applied (%s); Rasa's own code runs instead", patch.name, problem)
+    return installed()
 
 
 def installed() -> bool:
-    return (RemoteAction._validate_action_result is validate_action_result
-            and Event.resolve_by_type is resolve_event_type)
+    """True only while every patch is in place on a target that was checked (not merely set on a class)."""
+    return not _skipped and all(p.is_ours() for p in PATCHES)
+
+
+def state() -> Dict[str, Any]:
+    """Per patch: "installed", "not installed" or "skipped: <why>" (for GET /health)."""
+    patches = {p.name: ("installed" if p.is_ours() and p.name not in _skipped
+                        else f"skipped: {_skipped[p.name]}" if p.name in _skipped else "not installed")
+               for p in PATCHES}
+    return {"ok": installed(), "rasa": rasa.__version__, "patches": patches,
+            "installed_by": sorted({_applied_by[p.name] for p in PATCHES if p.is_ours() and p.name in _applied_by})}

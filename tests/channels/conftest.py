@@ -1,9 +1,8 @@
-"""One running bot with REST, Slack and Teams (and socket.io when it exists) for the channel tests,
+"""One running bot with REST, socket.io, Slack, Teams and /health for the channel tests,
 with every outside service (Slack Web API, Microsoft login and connector) faked on loopback."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import time
@@ -15,9 +14,6 @@ from tests.channels import slack_client, teams_client
 from tests.channels.fakes import FakeServices
 from tests.servers import BotServer, running_bot
 
-HAS_SOCKETIO = importlib.util.find_spec("bot.channels.socketio") is not None
-
-
 @pytest.fixture(scope="package")
 def fake() -> Iterator[FakeServices]:
     with FakeServices(teams_client.jwks()) as services:
@@ -25,12 +21,11 @@ def fake() -> Iterator[FakeServices]:
 
 
 def credentials_yaml() -> str:
-    lines = ["bot.channels.rest.RestInput:",
-             "bot.channels.slack.SlackInput:   # settings from SLACK_* env vars",
-             "bot.channels.teams.TeamsInput:   # settings from TEAMS_* env vars"]
-    if HAS_SOCKETIO:
-        lines.append("bot.channels.socketio.SocketIOInput:")
-    return "\n".join(lines) + "\n"
+    return "\n".join(["bot.channels.rest.RestInput:",
+                      "bot.channels.slack.SlackInput:   # settings from SLACK_* env vars",
+                      "bot.channels.teams.TeamsInput:   # settings from TEAMS_* env vars",
+                      "bot.channels.socketio.SocketIOInput:",
+                      "bot.channels.health.HealthInput:"]) + "\n"
 
 
 @pytest.fixture(scope="package")

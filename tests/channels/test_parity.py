@@ -1,5 +1,5 @@
-"""Same answers everywhere: one scripted conversation replayed over REST, Slack, Teams and (when
-bot/channels/socketio.py exists) socket.io, each using its own native way to click a button."""
+"""Same answers everywhere: one scripted conversation replayed over REST, Slack, Teams and socket.io,
+each using its own native way to click a button."""
 
 from __future__ import annotations
 
@@ -9,22 +9,17 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import pytest
-import yaml
 
 from tests.channels import slack_client as sc
 from tests.channels import teams_client as tc
-from tests.channels.conftest import HAS_SOCKETIO, unique
-from tests.servers import ROOT
+from tests.channels.conftest import unique
 
 pytestmark = pytest.mark.server
 
 QUESTION = "partners dont trust us what do i do"
 
 
-def third_turn() -> str:
-    """Start coaching when the bot can coach; otherwise ask for more of the same."""
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    return "coach me" if "start_coaching" in (domain.get("intents") or []) else "what else helps?"
+THIRD_TURN = "coach me"  # the third turn starts guided coaching on every channel
 
 
 @dataclass
@@ -79,7 +74,7 @@ def over_rest(bot) -> list[Turn]:
     sender = f"parity-{uuid.uuid4().hex[:8]}"
     turns = [turn_of_messages(bot.say(sender, QUESTION))]
     turns.append(turn_of_messages(bot.say(sender, turns[0].buttons[0])))
-    turns.append(turn_of_messages(bot.say(sender, third_turn())))
+    turns.append(turn_of_messages(bot.say(sender, THIRD_TURN)))
     return turns
 
 
@@ -90,7 +85,7 @@ def over_slack(slack) -> list[Turn]:
     with_buttons = [p for p in posts if sc.buttons(p)][-1]
     posts = slack.click(with_buttons, sc.buttons(with_buttons)[0])
     turns.append(turn_of_slack(posts))
-    turns.append(turn_of_slack(slack.mention(third_turn(), channel, thread_ts=with_buttons["thread_ts"])))
+    turns.append(turn_of_slack(slack.mention(THIRD_TURN, channel, thread_ts=with_buttons["thread_ts"])))
     return turns
 
 
@@ -100,7 +95,7 @@ def over_teams(teams) -> list[Turn]:
     turns = [turn_of_teams(replies)]
     with_actions = [tc.card_of(r) for r in replies if tc.card_of(r).get("actions")][-1]
     turns.append(turn_of_teams(teams.send(tc.click(with_actions["actions"][0], teams.service_url, conversation))))
-    turns.append(turn_of_teams(teams.send(tc.activity(third_turn(), teams.service_url, conversation))))
+    turns.append(turn_of_teams(teams.send(tc.activity(THIRD_TURN, teams.service_url, conversation))))
     return turns
 
 
@@ -127,7 +122,7 @@ def over_socketio(bot) -> list[Turn]:
 
         turns = [turn_of_messages(say(QUESTION))]
         turns.append(turn_of_messages(say(turns[0].buttons[0])))
-        turns.append(turn_of_messages(say(third_turn())))
+        turns.append(turn_of_messages(say(THIRD_TURN)))
         return turns
     finally:
         client.disconnect()
@@ -139,9 +134,8 @@ def test_one_conversation_gets_the_same_enablers_quotes_examples_and_buttons_on_
     assert rest[0].enablers[-1] and rest[0].quotes and rest[0].buttons, "the first answer is an enabler answer"
     assert rest[1].enablers[-1] != rest[0].enablers[-1], "the follow-up moved on"
     assert all(report_text.contains(q) for turn in rest for q in turn.quotes)
-    channels: dict[str, Any] = {"slack": over_slack(slack), "teams": over_teams(teams)}
-    if HAS_SOCKETIO:
-        channels["socketio"] = over_socketio(channel_bot)
+    channels: dict[str, Any] = {"slack": over_slack(slack), "teams": over_teams(teams),
+                                "socketio": over_socketio(channel_bot)}
     for name, turns in channels.items():
         for n, (expected, got) in enumerate(zip(rest, turns), start=1):
             assert got.enablers == expected.enablers, (name, n)

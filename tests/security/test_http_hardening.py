@@ -172,10 +172,12 @@ def test_health_shows_only_up_or_down_to_the_public_and_details_to_loopback_or_t
     assert status == 200 and public["status"] == "ok"
     assert set(public["components"]) == {"model", "action_server", "tracker_store", "lock_store"}
     assert all(set(part) == {"ok"} for part in public["components"].values())
+    assert public["rasa_patches"] == {"ok": True}  # installed; which and why not are details
     assert "127.0.0.1" not in raw.decode()
     _, _, raw = get(secure_bot.url + "/health", {PROXY_HEADER: "203.0.113.9",
                                                 "Authorization": f"Bearer {HEALTH_TOKEN}"})
-    assert "url" in json.loads(raw)["components"]["action_server"]
+    detailed = json.loads(raw)
+    assert "url" in detailed["components"]["action_server"] and detailed["rasa_patches"]["patches"]
     _, _, raw = get(secure_bot.url + "/health")
     assert json.loads(raw)["components"]["tracker_store"]["type"] == "GuardedSQLTrackerStore"
 

@@ -185,7 +185,7 @@ def test_nlu_sends_only_questions_it_leaves_for_retrieval(monkeypatch):
                 message("hello", "greet"),
                 message("/ask_another_enabler", "ask_another_enabler"),
                 message("<b>hi</b>", "greet")]
-    processed = InputGuard({"max_chars": 1000}).process(messages)
+    processed = InputGuard({}).process(messages)
     assert sent == ["how do we pool budgets across organisations?", "this is about parking fines", "mumble"]
     assert processed[-1].get("intent")["name"] == "ask_question"  # markup is routed, and answered politely
 
@@ -200,3 +200,78 @@ def test_an_unusable_prefetch_url_turns_prefetching_off_instead_of_failing_nlu(m
     assert isinstance(prefetch.sender(), prefetch.Sender)
     monkeypatch.setenv("COACH_PREFETCH_URL", "")
     assert prefetch.sender() is None
+
+
+class _RawServer:
+    """A loopback HTTP server that answers each connection's requests as `plan` says: "202" answers and
+    keeps the connection open, "close" answers and then drops it, "hang" never answers."""
+
+    def __init__(self, plan: list[str]) -> None:
+        import socket
+        self.plan, self.requests, self.connections = list(plan), 0, 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/prefetch"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
+
+    def _talk(self, conn) -> None:
+        with conn, conn.makefile("rb") as stream:
+            while True:
+                head = b""
+                while not head.endswith(b"\r\n\r\n"):
+                    line = stream.readline()
+                    if not line:
+                        return
+                    head += line
+                length = int(next(h.split(b":")[1] for h in head.lower().split(b"\r\n")
+                                  if h.startswith(b"content-length")))
+                stream.read(length)
+                self.requests += 1
+                step = self.plan.pop(0) if self.plan else "202"
+                if step == "hang":
+                    time.sleep(2)
+                    return
+                conn.sendall(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
+                if step == "close":
+                    return
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_a_prefetch_that_times_out_is_sent_once_and_then_paused():
+    server = _RawServer(["202", "hang"])
+    clock = FakeClock()
+    try:
+        sender = prefetch.Sender(server.url, timeout=0.3, clock=clock)
+        assert sender.send("first")  # opens the kept-alive connection
+        started = time.monotonic()
+        assert not sender.send("slow server")
+        took = time.monotonic() - started
+        assert server.requests == 2, "a timed-out prefetch must not be sent again"
+        assert took < 0.55, f"one timeout ({sender.timeout}s) at most, took {took:.2f}s"
+        assert not sender.send("during the pause") and server.requests == 2
+    finally:
+        server.close()
+
+
+def test_a_kept_alive_connection_the_server_dropped_is_retried_once_on_a_new_one():
+    server = _RawServer(["close", "202"])
+    try:
+        sender = prefetch.Sender(server.url, timeout=1.0)
+        assert sender.send("first")
+        time.sleep(0.1)  # the server has closed the connection the sender keeps
+        assert sender.send("second")
+        assert (server.connections, server.requests) == (2, 2)
+    finally:
+        server.close()

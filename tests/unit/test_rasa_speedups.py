@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+import logging
 
 import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
+from bot import stores
 from bot.rasa import speedups
 
 ANSWER_REPLY = {
@@ -100,14 +103,97 @@ def test_an_event_class_defined_after_the_table_was_filled_is_found():
     assert speedups.resolve_event_type("coach_test_late_event") is LateEvent
 
 
-def test_install_is_idempotent_and_routes_rasa_through_the_fixes():
-    before = (RemoteAction._validate_action_result, Event.resolve_by_type)
+@pytest.fixture
+def rasa_as_it_was():
+    """Put Rasa's classes and the patch bookkeeping back after a test that patches or renames."""
+    saved = {name: dict(vars(owner)) for name, owner in (("action", RemoteAction), ("event", Event))}
+    skipped = dict(speedups._skipped)
+    yield
+    for name, owner in (("action", RemoteAction), ("event", Event)):
+        for attribute in ("_validate_action_result", "resolve_by_type"):
+            if attribute in saved[name]:
+                setattr(owner, attribute, saved[name][attribute])
+            elif attribute in vars(owner):
+                delattr(owner, attribute)
+    speedups._skipped.clear()
+    speedups._skipped.update(skipped)
+
+
+def test_install_is_idempotent_and_routes_rasa_through_the_fixes(rasa_as_it_was):
+    assert speedups.install() and speedups.install()
+    assert speedups.installed()
+    assert speedups.state()["patches"] == {"compiled_action_validator": "installed", "event_type_table": "installed"}
+    assert Event.from_parameters({"event": "slot", "name": "a", "value": 1}).key == "a"
+    with pytest.raises(ValidationError):
+        RemoteAction("action_x", None)._validate_action_result({"events": [{"event": "no_such_event"}]})
+
+
+def test_on_another_rasa_version_nothing_is_patched_and_the_state_says_why(rasa_as_it_was, caplog):
+    before = (vars(RemoteAction)["_validate_action_result"], vars(Event)["resolve_by_type"])
+    with caplog.at_level(logging.WARNING, logger="bot.rasa.speedups"):
+        assert speedups.install(rasa_version="3.7.0") is False
+    assert (vars(RemoteAction)["_validate_action_result"], vars(Event)["resolve_by_type"]) == before
+    assert not speedups.installed()
+    state = speedups.state()
+    assert state["ok"] is False and all("Rasa 3.7.0" in why for why in state["patches"].values())
+    assert sum("not applied" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_a_renamed_target_is_not_created_and_installed_stays_false(rasa_as_it_was, caplog):
+    original = vars(RemoteAction)["_validate_action_result"]
+    delattr(RemoteAction, "_validate_action_result")  # as if Rasa had renamed it
+    RemoteAction._validate_result_renamed = original
     try:
-        speedups.install()
-        speedups.install()
-        assert speedups.installed()
-        assert Event.from_parameters({"event": "slot", "name": "a", "value": 1}).key == "a"
-        with pytest.raises(ValidationError):
-            RemoteAction("action_x", None)._validate_action_result({"events": [{"event": "no_such_event"}]})
+        with caplog.at_level(logging.WARNING, logger="bot.rasa.speedups"):
+            assert speedups.install() is False
+        assert "_validate_action_result" not in vars(RemoteAction), "the patch must not invent an attribute"
+        assert not speedups.installed()
+        assert speedups.state()["patches"]["compiled_action_validator"].startswith("skipped: ")
+        assert speedups.state()["patches"]["event_type_table"] == "installed"
+        assert any("does not exist" in r.getMessage() for r in caplog.records)
     finally:
-        RemoteAction._validate_action_result, Event.resolve_by_type = before[0], staticmethod(before[1])
+        del RemoteAction._validate_result_renamed
+
+
+def test_a_target_whose_parameters_changed_is_left_alone(rasa_as_it_was):
+    def changed(self, result, domain):  # a new parameter our replacement would not accept
+        return True
+
+    RemoteAction._validate_action_result = changed
+    assert speedups.install() is False
+    assert vars(RemoteAction)["_validate_action_result"] is changed
+    assert "takes ('self', 'result', 'domain')" in speedups.state()["patches"]["compiled_action_validator"]
+
+
+def test_installed_turns_false_when_rasa_code_is_put_back_after_install(rasa_as_it_was):
+    original = vars(RemoteAction)["_validate_action_result"]
+    assert speedups.install()
+    RemoteAction._validate_action_result = original if original is not speedups.validate_action_result else \
+        (lambda self, result: True)
+    assert not speedups.installed()
+    assert speedups.state()["patches"]["compiled_action_validator"] == "not installed"
+
+
+class _FailSafeWithoutHook(FailSafeTrackerStore):
+    def __init__(self) -> None:  # a later Rasa that keeps its error handler some other way
+        self._tracker_store = InMemoryTrackerStore(None)
+
+
+def test_fail_loudly_disarms_rasas_fail_safe_and_refuses_to_invent_a_missing_hook(caplog):
+    class Agent:
+        tracker_store = FailSafeTrackerStore(InMemoryTrackerStore(None))
+
+    assert not stores.fails_loudly(Agent)
+    assert stores.fail_loudly(Agent) and stores.fails_loudly(Agent)
+    with pytest.raises(stores.StoreUnavailable):
+        Agent.tracker_store._on_tracker_store_error(RuntimeError("database gone"))
+
+    class Later:
+        tracker_store = _FailSafeWithoutHook()
+
+    with caplog.at_level(logging.ERROR, logger="bot.stores"):
+        assert stores.fail_loudly(Later) is False
+        assert stores.fail_loudly(Later) is False
+    assert not hasattr(Later.tracker_store, "_on_tracker_store_error"), "no attribute Rasa never reads"
+    assert not stores.fails_loudly(Later)
+    assert sum("no on_tracker_store_error hook" in r.getMessage() for r in caplog.records) <= 1

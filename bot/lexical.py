@@ -147,7 +147,7 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
     "contact": re.compile(
         r"\b(phone|telephone|switchboard|email address|postcode|opening hours|contact details|address (of|for))\b"),
     "figure": re.compile(
-        r"\bhow (many|much)\b|\bconvert\b"
+        r"\bhow (many|much)\b|\bconvert\b|\b(percentage|per cent|percent|proportion)\b|%"
         r"|\bwhat(?:s| is| are| was| were)? (?:the )?(?:\w+ ){0,4}"
         r"(budget|rate|population|figure|cost|price|salary|wage|spend|spending|pay scale|deficit|number)s?\b"
         r"|\bwhat does [\w ]+ (spend|cost|earn|pay)\b"),
@@ -180,6 +180,16 @@ PARTICIPANTS_PATTERN = re.compile(r"\b(interview\w*|participa\w*|took part|take 
 def asks_about_participants(text: str) -> bool:
     """"How many East Ayrshire leaders were interviewed?" asks about Table 1, not the example."""
     return bool(PARTICIPANTS_PATTERN.search(_plain(text)))
+
+
+# A look-up about the research itself ("what percentage of leaders...", "how many councils did the
+# report study?"), as opposed to one about a place or service ("the population of the region").
+REPORT_SUBJECT = re.compile(r"\b(report|research|study|studies|survey\w*|leaders|participants|respondents|"
+                            r"interview\w*|findings?|case stud\w+|authors?|ipsos|nlc|national leadership centre)\b")
+
+
+def asks_about_the_report(text: str) -> bool:
+    return bool(REPORT_SUBJECT.search(_plain(text)))
 
 
 def asks_for_advice(text: str) -> bool:

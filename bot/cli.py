@@ -55,6 +55,14 @@ def cmd_index(args: argparse.Namespace) -> int:
     encoder = SentenceTransformerEncoder(name, settings.model.batch_size, path)
     report = build_index(knowledge, encoder, settings.index_dir, progress=not args.quiet)
     print(f"index OK: {report.entries} texts ({report.embedded} embedded, {report.reused} reused) in {report.path}")
+    if settings.head.weight > 0:
+        from bot.head import Head
+        from bot.index import DenseIndex
+
+        started = time.monotonic()
+        Head.load_or_train(DenseIndex.load(knowledge, settings.index_dir, name), settings.index_dir,
+                           settings.head.regularisation)
+        print(f"item head OK ({time.monotonic() - started:.1f} s)")
     if settings.model.backend == "onnx":
         from bot.onnx_encoder import ExportError, ensure_export
 
@@ -152,8 +160,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.crossval:
         from bot.crossval import fold_engines
 
+        base = _base_engine(settings, engine)  # its embedding cache starts every fold's base index
         folds = fold_engines(settings, engine.knowledge, args.crossval, settings.finetune.seed,
-                             settings.index_dir.parent / "cv", log=lambda m: print(m, file=sys.stderr))
+                             settings.index_dir.parent / "cv", log=lambda m: print(m, file=sys.stderr),
+                             base_cache=Path(base.settings.index_dir) / "embedding-cache.npz")
         results = run_crossval(folds)
         print(table(results))
         print(f"\n({os.cpu_count()} cores; {args.crossval}-fold cross-validation over the question banks)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -20,7 +21,7 @@ from bot.config import Settings
 from bot.encoder import SentenceTransformerEncoder
 from bot.engine import Engine
 from bot.finetune import ensure_trained
-from bot.index import build_index
+from bot.index import CACHE_FILE, build_index
 from bot.knowledge.model import Kind, Knowledge
 
 Held = frozenset[tuple[str, int]]  # (item id, position in its bank)
@@ -84,15 +85,27 @@ class Fold:
     base: Engine                # the base model, for the baselines
 
 
+def _seed_cache(base_cache: Path | None, index_dir: Path) -> None:
+    """Start a fold's base-model index from vectors already computed (same model, same texts)."""
+    target = index_dir / CACHE_FILE
+    if base_cache is not None and base_cache.exists() and not target.exists():
+        index_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(base_cache, target)
+
+
 def fold_engines(settings: Settings, knowledge: Knowledge, k: int, seed: int, work_dir: Path,
-                 log: Callable[[str], None] = print) -> list[Fold]:
-    """Build (or reuse from `work_dir`) each fold's fine-tuned model, indexes and engines."""
+                 log: Callable[[str], None] = print, base_cache: Path | None = None) -> list[Fold]:
+    """Build (or reuse from `work_dir`) each fold's fine-tuned model, indexes and engines.
+
+    `base_cache`: an embedding cache of the base model (e.g. the baselines' index) to start from.
+    """
     base_encoder = SentenceTransformerEncoder(settings.model.name, settings.model.batch_size)
     cv_finetune = dataclasses.replace(settings.finetune, dir=str(work_dir / "finetuned"))
     folds = []
     for number, held in enumerate(split(knowledge, k, seed)):
         known = without(knowledge, held)
         base_dir = work_dir / f"fold{number}" / "base-index"
+        _seed_cache(base_cache, base_dir)
         build_index(known, base_encoder, base_dir)
         base = Engine.build(dataclasses.replace(settings, index_dir=base_dir), encoder=base_encoder, knowledge=known)
         trained = ensure_trained(settings.model, cv_finetune, known)

@@ -61,7 +61,7 @@ def baseline_engine(engine: Engine, mode: str) -> Engine:
     decision = dataclasses.replace(s.decision, decline_below=floor,
                                    dense_floor=floor if mode == "dense" else 0.0)
     single = engine.with_mode(mode)  # type: ignore[arg-type]
-    single.retriever.glossary = Glossary({})  # a baseline is one signal alone: no glossary, no head
+    single.retriever.glossary = Glossary()  # a baseline is one signal alone: never asks, no head
     single.settings = dataclasses.replace(s, decision=decision)
     return single
 
@@ -120,7 +120,7 @@ def table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
-OURS = "ours: fine-tuned dense + BM25 + question bank + links + head"
+OURS = "ours: dense + BM25 + question bank + links + item head"
 BM25_ALONE = "baseline: BM25 alone"
 DENSE_ALONE = "baseline: dense MiniLM alone (base model)"
 

@@ -152,6 +152,9 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
         r"(budget|rate|population|figure|cost|price|salary|wage|spend|spending|pay scale|deficit|number)s?\b"
         r"|\bwhat does [\w ]+ (spend|cost|earn|pay)\b"),
     "schedule": re.compile(r"\bwhat time\b|\bwhen is the next\b|\btimetables?\b"),
+    # A named person: "who chairs the integrated care board?", "who should I call about a complaint?"
+    "person": re.compile(r"^\s*who(?:s| is| are| was| chairs| runs| leads| heads| should i (?:call|contact|ring|email|speak to))\b"
+                         r"|\bname of the\b"),
     "recommendation": re.compile(
         r"\brecommend\b|\bsuggest (an?|some)\b|\b(best|cheapest) (?!way)\w+(?: \w+)? (to buy|for)\b"
         r"|\bwhich \w+ should i (buy|get|read|watch)\b"),
@@ -190,6 +193,15 @@ REPORT_SUBJECT = re.compile(r"\b(report|research|study|studies|survey\w*|leaders
 
 def asks_about_the_report(text: str) -> bool:
     return bool(REPORT_SUBJECT.search(_plain(text)))
+
+
+# "What's the NHS waiting list?", "who chairs the board?": a request for information, not a problem
+# described, so never answered with "which of these challenges is it?".
+INFORMATION_REQUEST = re.compile(r"^\s*(who|when|where|which)\b|^\s*what(s| is| are| was| were)\b")
+
+
+def requests_information(text: str) -> bool:
+    return bool(INFORMATION_REQUEST.search(_plain(text)))
 
 
 def asks_for_advice(text: str) -> bool:

@@ -62,7 +62,7 @@ class HybridRetriever:
         self.knowledge = knowledge
         self.head = head
         self.head_weight = head_weight
-        self.glossary = glossary or Glossary({})
+        self.glossary = glossary or Glossary()
         self.index = index
         self.encoder = encoder
         self.settings = settings
@@ -88,7 +88,6 @@ class HybridRetriever:
 
     def retrieve(self, query: str) -> Retrieval:
         s = self.settings
-        original, query = query, self.glossary.expand(query)  # "our ICB" is searched as what it means
         # The dense model has no spell checker: give it the corrected question.
         dense, quotes, vector = self._dense(self.bm25.speller.correct_text(query)) if self.mode != "bm25" \
             else ({}, {}, None)
@@ -108,5 +107,5 @@ class HybridRetriever:
                 score = s.dense_weight * d + s.lexical_weight * lex + self.head_weight * head.get(item_id, 0.0)
             scored.append(ItemScore(item_id, score, d, lex))
         scored.sort(key=lambda h: h.score, reverse=True)
-        return Retrieval(query=original, items=scored, quote_scores=quotes,
+        return Retrieval(query=query, items=scored, quote_scores=quotes,
                          unexplained=unexplained_words(query, self.in_scope_stems, self.bm25.speller))

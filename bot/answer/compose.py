@@ -18,7 +18,8 @@ from bot.answer import render as r
 from bot.answer import types as t
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind, Knowledge
-from bot.lexical import TEMPORAL, asks_about_participants, asks_about_the_report, asks_for_advice, expected_answer, lookup_kind, words
+from bot.lexical import (TEMPORAL, asks_about_participants, asks_about_the_report, asks_for_advice, expected_answer,
+                         lookup_kind, requests_information, words)
 from bot.retrieval import ItemScore, Retrieval
 
 ANSWER_KINDS = (Kind.CHALLENGE, Kind.ENABLER)
@@ -110,6 +111,12 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     # matches well once names are taken out can answer it ("how many leaders were interviewed?").
     if lookup_kind(run.text):
         fact, _ = best_in_and_out(knowledge, probe)
+        wanted = expected_answer(run.text)
+        if wanted is not None and not asks_about_the_report(run.text) and knowledge[fact.item_id].kind is not \
+                Kind.CASE_STUDY and not any(wanted.search(q) for q in knowledge[fact.item_id].quotes):
+            # "How many prisons are there in England?" wants a number about the world; a fact
+            # without one (and not about the research) cannot answer it.
+            return canned(t.OUT_OF_SCOPE)
         if knowledge[fact.item_id].kind not in FACT_KINDS or fact.score < d.lookup_min_score:
             # "What percentage of leaders said collaboration improved?": the report is plainly the
             # subject, it just gives no figure. Say so and show what it does say, never an enabler card.
@@ -126,7 +133,7 @@ def ask_or_decline(run: Run, top: ItemScore, topic: Optional[ItemScore]) -> t.An
     d = run.engine.settings.decision
     assert run.retrieval is not None
     about_partners = run.engine.retriever.glossary.about_collaboration(run.text)
-    if (not about_partners or top.score < d.ask_above or lookup_kind(run.text)
+    if (not about_partners or top.score < d.ask_above or lookup_kind(run.text) or requests_information(run.text)
             or (topic is not None and topic.score >= top.score)):
         return canned(t.OUT_OF_SCOPE)
     return clarify.nearest_challenges(run.engine.knowledge, run.retrieval, d.ask_options)

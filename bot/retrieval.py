@@ -30,6 +30,7 @@ class ItemScore:
     score: float   # fused (or single-signal) score used for decisions
     dense: float   # best cosine between the query and any of the item's texts
     lexical: float  # BM25 saturated to 0..1
+    head: float = 0.0  # the item head's probability (0 when the head is off)
 
 
 @dataclass
@@ -105,7 +106,7 @@ class HybridRetriever:
                 score = lex
             else:
                 score = s.dense_weight * d + s.lexical_weight * lex + self.head_weight * head.get(item_id, 0.0)
-            scored.append(ItemScore(item_id, score, d, lex))
+            scored.append(ItemScore(item_id, score, d, lex, head.get(item_id, 0.0)))
         scored.sort(key=lambda h: h.score, reverse=True)
         return Retrieval(query=query, items=scored, quote_scores=quotes,
                          unexplained=unexplained_words(query, self.in_scope_stems, self.bm25.speller))

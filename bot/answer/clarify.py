@@ -39,10 +39,14 @@ def nearest_challenges(knowledge: Knowledge, retrieval: Retrieval, options: int)
     lines.append(f"— *{knowledge.document}*, {knowledge.publisher} ({knowledge.year}), "
                  "Table 2: Challenges for collaboration")
     buttons = [r.button(c.title, f'/choose_topic{{"topic_id":"{c.id}"}}') for c in challenges]
-    buttons.append(r.button("None of these — let me rephrase", f'/choose_topic{{"topic_id":"{NONE_OF_THESE}"}}'))
+    buttons.append(none_of_these())
     answer = t.Answer(status=t.CLARIFICATION, text="\n\n".join(lines), buttons=buttons,
                       quotes=[t.Quote(c.quotes[0], c.id, c.section) for c in challenges])
     return r.finish(knowledge, answer)
+
+
+def none_of_these() -> t.ButtonPayload:
+    return r.button("None of these — let me rephrase", f'/choose_topic{{"topic_id":"{NONE_OF_THESE}"}}')
 
 
 def rephrase(knowledge: Knowledge) -> t.Answer:

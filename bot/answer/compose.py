@@ -18,7 +18,7 @@ from bot.answer import render as r
 from bot.answer import types as t
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind, Knowledge
-from bot.lexical import (TEMPORAL, asks_about_participants, asks_about_the_report, asks_for_advice, expected_answer,
+from bot.lexical import (NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report, asks_for_advice, expected_answer,
                          lookup_kind, requests_information, words)
 from bot.retrieval import ItemScore, Retrieval
 
@@ -166,11 +166,17 @@ def clarify_if_ambiguous(run: Run) -> Optional[t.Answer]:
     # touches several challenges and an enabler: ask rather than guess.
     if run.retrieval.best_dense >= d.exact_match or knowledge[top.item_id].kind not in ANSWER_KINDS:
         return None
-    close = [h for h in run.retrieval.items
-             if knowledge[h.item_id].kind in ANSWER_KINDS and h.score >= top.score - d.clarify_margin][:3]
+    # Nearness on the search signals alone: the head is trained to pick one item, so with it every
+    # bare keyword would look unambiguous.
+    weight = run.engine.retriever.head_weight
+    near = sorted(run.retrieval.items, key=lambda h: h.score - weight * h.head, reverse=True)
+    best = near[0].score - weight * near[0].head
+    close = [h for h in near
+             if knowledge[h.item_id].kind in ANSWER_KINDS and h.score - weight * h.head >= best - d.clarify_margin][:3]
     if len(close) < 2:
         return None
     buttons = [r.button(knowledge[h.item_id].title, f'/choose_topic{{"topic_id":"{h.item_id}"}}') for h in close]
+    buttons.append(clarify.none_of_these())
     titles = "\n".join(f"- {knowledge[h.item_id].title}" for h in close)
     answer = t.Answer(status=t.CLARIFICATION,
                       text=f"The report covers a few things about that. Which is closest to what you mean?\n\n{titles}",
@@ -220,8 +226,11 @@ def fact_that_answers(run: Run, top: ItemScore) -> tuple[ItemScore, Item]:
     assert run.retrieval is not None
     if wanted is not None and not any(wanted.search(q) for q in knowledge[top.item_id].quotes):
         margin = run.engine.settings.decision.answer_type_margin
-        for hit in run.retrieval.items:
-            if hit.score < top.score - margin:
+        # On the search signals alone: the head's confidence in the top item is not evidence
+        # that it holds the date or number asked for.
+        weight = run.engine.retriever.head_weight
+        for hit in sorted(run.retrieval.items, key=lambda h: h.score - weight * h.head, reverse=True):
+            if hit.score - weight * hit.head < top.score - weight * top.head - margin:
                 break
             item = knowledge[hit.item_id]
             if item.kind in FACT_KINDS and any(wanted.search(q) for q in item.quotes):
@@ -350,7 +359,7 @@ def fact_answer(run: Run, item: Item, lacking: bool = False) -> t.Answer:
         quotes = [item.quotes[best]]
     else:
         quotes = list(item.quotes)
-    wanted = expected_answer(run.text)
+    wanted = expected_answer(run.text) or (NUMBER if lookup_kind(run.text) == "figure" else None)
     if wanted is not None and item.kind is not Kind.CASE_STUDY and not any(wanted.search(q) for q in quotes):
         lacking = True  # (a case study's lead gives Table 1's count)
     buttons: list[t.ButtonPayload] = []

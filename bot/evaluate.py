@@ -59,9 +59,10 @@ def baseline_engine(engine: Engine, mode: str) -> Engine:
     s = engine.settings
     floor = s.baselines.dense_decline_below if mode == "dense" else s.baselines.bm25_decline_below
     decision = dataclasses.replace(s.decision, decline_below=floor,
-                                   dense_floor=floor if mode == "dense" else 0.0)
+                                   dense_floor=floor if mode == "dense" else 0.0,
+                                   ask_above=float("inf"))  # a baseline declines; it never asks
     single = engine.with_mode(mode)  # type: ignore[arg-type]
-    single.retriever.glossary = Glossary()  # a baseline is one signal alone: never asks, no head
+    single.retriever.glossary = Glossary()  # one signal alone: no collaboration vocabulary, no head
     single.settings = dataclasses.replace(s, decision=decision)
     return single
 

@@ -204,6 +204,19 @@ def requests_information(text: str) -> bool:
     return bool(INFORMATION_REQUEST.search(_plain(text)))
 
 
+# "Everyone agrees it's a good idea but nobody wants to go first": a problem told about "we" or "they",
+# not a question and not a request to the assistant ("put a meeting in my diary").
+_COLLECTIVE = re.compile(r"\b(we|our|us|they|them|their|everyone|everybody|nobody|no one|people)\b")
+_REQUEST = re.compile(r"^\s*((can|could|would|will) you|please)\b")
+_QUESTION = re.compile(r"^\s*(hows?|whats?|when|wheres?|whos?|whom|which|why|did|was|were|is|are|does|do|can|could|should)\b")
+
+
+def describes_a_shared_problem(text: str, min_words: int = 5) -> bool:
+    plain = _plain(text)
+    return (len(plain.split()) >= min_words and not plain.rstrip().endswith("?") and not _QUESTION.match(plain)
+            and not _REQUEST.match(plain) and bool(_COLLECTIVE.search(plain)))
+
+
 def asks_for_advice(text: str) -> bool:
     return bool(ADVICE_PATTERN.search(_plain(text)))
 

@@ -18,8 +18,8 @@ from bot.answer import render as r
 from bot.answer import types as t
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind, Knowledge
-from bot.lexical import (NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report, asks_for_advice, expected_answer,
-                         lookup_kind, requests_information, words)
+from bot.lexical import (NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report, asks_for_advice,
+                         describes_a_shared_problem, expected_answer, lookup_kind, requests_information, words)
 from bot.retrieval import ItemScore, Retrieval
 
 ANSWER_KINDS = (Kind.CHALLENGE, Kind.ENABLER)
@@ -128,11 +128,13 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
 
 
 def ask_or_decline(run: Run, top: ItemScore, topic: Optional[ItemScore]) -> t.Answer:
-    """Nothing is confident: ask which challenge it is if the message is about working with partners,
-    decline politely if it is not (weather, recipes, code, one organisation's HR case, law, people)."""
+    """Nothing is confident: ask which challenge it is if the message is about working with partners
+    (their vocabulary, or a problem told about "we" and "they"), decline politely if it is not
+    (weather, recipes, code, one organisation's HR case, law, named people)."""
     d = run.engine.settings.decision
     assert run.retrieval is not None
-    about_partners = run.engine.retriever.glossary.about_collaboration(run.text)
+    about_partners = (run.engine.retriever.glossary.about_collaboration(run.text)
+                      or describes_a_shared_problem(run.text))
     if (not about_partners or top.score < d.ask_above or lookup_kind(run.text) or requests_information(run.text)
             or (topic is not None and topic.score >= top.score)):
         return canned(t.OUT_OF_SCOPE)

@@ -76,3 +76,12 @@ def test_the_collaboration_vocabulary_tells_partner_problems_from_other_messages
     assert vocabulary.about_collaboration("the other agencies nod along and then nothing happens")
     assert not vocabulary.about_collaboration("what's the weather like in Leeds")
     assert not vocabulary.about_collaboration("my colleague keeps taking credit for my work")
+
+
+def test_a_problem_told_about_we_or_they_is_told_from_questions_and_requests():
+    from bot.lexical import describes_a_shared_problem
+
+    assert describes_a_shared_problem("everyone agrees it's a good idea but nobody wants to go first")
+    assert not describes_a_shared_problem("what's the weather like for us in Leeds today")
+    assert not describes_a_shared_problem("can you put a meeting in our diary for Friday")
+    assert not describes_a_shared_problem("we are stuck")  # too short to say what the problem is

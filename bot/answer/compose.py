@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Callable, Optional
 
 from bot.answer import clarify, guard
+from bot.answer.examples import best_sentence, pick_example
 from bot.answer import render as r
 from bot.answer import types as t
 from bot.engine import Engine
@@ -296,36 +297,6 @@ def rank_enablers(engine: Engine, retrieval: Retrieval,
             if score > best.get(enabler_id, (-1.0, None))[0]:
                 best[enabler_id] = (score, via)
     return sorted(((e, s, v) for e, (s, v) in best.items()), key=lambda x: x[1], reverse=True)
-
-
-def pick_example(engine: Engine, enabler: Item, challenge: Optional[Item], exclude: list[str],
-                 retrieval: Optional[Retrieval] = None) -> Optional[Item]:
-    """An example of the enabler itself; failing that, one of a challenge it answers. With the
-    question's `retrieval`, the candidate whose words best match the leader's comes first."""
-    knowledge = engine.knowledge
-    own = knowledge.examples_for(enabler.id)
-    related = (knowledge.examples_for(challenge.id) if challenge else []) + [
-        ex for c in knowledge.challenges_for(enabler.id) for ex in knowledge.examples_for(c.id)]
-    candidates = list(dict.fromkeys(own + related))
-    if retrieval is not None and candidates:
-        scores = {h.item_id: h.score for h in retrieval.items}
-        best = max(candidates, key=lambda ex: scores.get(ex.id, 0.0))
-        # Only a clearly better match displaces the enabler's own example ("six weeks rather than the
-        # usual 18-24 months" for a question about speed).
-        if scores.get(best.id, 0.0) >= scores.get(candidates[0].id, 0.0) + engine.settings.decision.example_margin:
-            candidates.remove(best)
-            candidates.insert(0, best)
-    for candidate in candidates:
-        if candidate.id not in exclude:
-            return candidate
-    return (candidates or [None])[0]
-
-
-def best_sentence(example: Item, retrieval: Optional[Retrieval]) -> str:
-    """The example's sentence closest to the question (its first when there is no question)."""
-    if retrieval is None or not retrieval.quote_scores:
-        return example.quotes[0]
-    return max(example.quotes, key=lambda q: retrieval.quote_scores.get((example.id, example.quotes.index(q)), -1.0))
 
 
 def enabler_answer(engine: Engine, enabler_id: str, challenge_id: Optional[str], memory: Memory,

@@ -113,10 +113,12 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     if lookup_kind(run.text):
         fact, _ = best_in_and_out(knowledge, probe)
         wanted = expected_answer(run.text)
-        if wanted is not None and not asks_about_the_report(run.text) and knowledge[fact.item_id].kind is not \
-                Kind.CASE_STUDY and not any(wanted.search(q) for q in knowledge[fact.item_id].quotes):
+        counts = knowledge[fact.item_id].kind is Kind.CASE_STUDY and asks_about_participants(run.text)
+        if wanted is not None and not asks_about_the_report(run.text) and not counts \
+                and not any(wanted.search(q) for q in knowledge[fact.item_id].quotes):
             # "How many prisons are there in England?" wants a number about the world; a fact
-            # without one (and not about the research) cannot answer it.
+            # without one (and not about the research, nor Table 1's count of a case's
+            # interviewees) cannot answer it.
             return canned(t.OUT_OF_SCOPE)
         if knowledge[fact.item_id].kind not in FACT_KINDS or fact.score < d.lookup_min_score:
             # "What percentage of leaders said collaboration improved?": the report is plainly the

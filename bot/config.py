@@ -49,6 +49,30 @@ class DecisionSettings:
     unexplained_penalty: float
     unexplained_max: int
     answer_type_margin: float
+    ask_above: float
+    ask_options: int
+    lacks_min_score: float
+    example_margin: float
+
+
+@dataclass(frozen=True)
+class FinetuneSettings:
+    """Contrastive fine-tuning of the embedding model on the knowledge (bot/finetune.py)."""
+
+    epochs: int            # 0 turns fine-tuning off: the base model is used as shipped
+    batch_size: int        # in-batch negatives: each pair's negatives are the batch's other items
+    learning_rate: float
+    warmup_share: float    # share of the steps spent warming the learning rate up
+    seed: int
+    dir: str               # where trained models are kept, one folder per fingerprint of their inputs
+
+
+@dataclass(frozen=True)
+class HeadSettings:
+    """The classification head over item ids (bot/head.py), trained on the same embeddings."""
+
+    weight: float          # fused score += weight * head probability of the item
+    regularisation: float  # inverse regularisation strength C of the logistic regression
 
 
 @dataclass(frozen=True)
@@ -69,6 +93,8 @@ class Settings:
     index_dir: Path
     retrieval: RetrievalSettings
     decision: DecisionSettings
+    finetune: FinetuneSettings
+    head: HeadSettings
     baselines: BaselineSettings
     input: InputSettings
     source: Path
@@ -127,6 +153,8 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         if not isinstance(raw.get(key), str):
             raise ConfigError(str(path), key, "missing or not a path")
     knowledge_dir = base / raw["knowledge_dir"]
+    finetune = _section(path, raw, "finetune", FinetuneSettings)
+    finetune = replace(finetune, dir=str(base / finetune.dir))
     index_dir = Path(os.environ.get("COACH_INDEX_DIR") or base / raw["index_dir"])
     return Settings(
         model=model,
@@ -134,6 +162,8 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         index_dir=index_dir,
         retrieval=retrieval,
         decision=_section(path, raw, "decision", DecisionSettings),
+        finetune=finetune,
+        head=_section(path, raw, "head", HeadSettings),
         baselines=_section(path, raw, "baselines", BaselineSettings),
         input=_section(path, raw, "input", InputSettings),
         source=knowledge_dir / "source.yml",

@@ -51,15 +51,18 @@ class SentenceTransformerEncoder:
 
     backend = "torch"
 
-    def __init__(self, name: str, batch_size: int = 32) -> None:
+    def __init__(self, name: str, batch_size: int = 32, path: str | None = None) -> None:
         self.name = name
         self.batch_size = batch_size
+        # A fine-tuned model has a logical name (base model + fingerprint, which keys the index) and
+        # lives in a folder under build/ (bot/finetune.py); other models are found by name.
+        self.path = path or resolve_model_path(name)
         self._model = None
         self._lock = threading.Lock()  # one tokeniser, shared state: one caller at a time (bot.prefetch)
 
     def known_words(self) -> frozenset[str]:
         """Whole English words in the model's tokenizer vocabulary (for the spelling guard)."""
-        vocab = Path(resolve_model_path(self.name)) / "vocab.txt"
+        vocab = Path(self.path) / "vocab.txt"
         if not vocab.exists():
             return frozenset()
         return frozenset(w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha() and w.islower())
@@ -68,7 +71,7 @@ class SentenceTransformerEncoder:
         if self._model is None:
             from sentence_transformers import SentenceTransformer  # heavy: import on first use
 
-            path = resolve_model_path(self.name)
+            path = self.path
             try:
                 self._model = SentenceTransformer(path, device="cpu")
             except Exception as exc:  # noqa: BLE001 - turned into one readable line

@@ -13,6 +13,8 @@ from typing import Optional
 
 from bot.config import Settings, load_settings
 from bot.encoder import Encoder
+from bot.glossary import load_glossary
+from bot.head import Head
 from bot.index import DenseIndex
 from bot.knowledge import Knowledge, load_knowledge
 from bot.onnx_encoder import make_encoder
@@ -31,16 +33,35 @@ class Engine:
     def build(cls, settings: Settings, encoder: Optional[Encoder] = None, mode: Mode = "hybrid",
               knowledge: Optional[Knowledge] = None) -> "Engine":
         knowledge = knowledge or load_knowledge(settings.knowledge_dir)
-        encoder = encoder or make_encoder(settings.model.name, settings.model.batch_size, settings.model.backend,
-                                          settings.index_dir)
+        if encoder is None:
+            name, path = model_for(settings, knowledge)
+            encoder = make_encoder(name, settings.model.batch_size, settings.model.backend, settings.index_dir, path)
         index = DenseIndex.load(knowledge, settings.index_dir, encoder.name)
-        return cls(settings, knowledge, HybridRetriever(knowledge, index, encoder, settings.retrieval, mode))
+        glossary = load_glossary(settings.knowledge_dir)
+        head = Head.load_or_train(index, settings.index_dir, settings.head.regularisation) \
+            if settings.head.weight > 0 else None
+        return cls(settings, knowledge, HybridRetriever(knowledge, index, encoder, settings.retrieval, mode, glossary,
+                                                        head, settings.head.weight))
 
     def with_mode(self, mode: Mode) -> "Engine":
         """The same knowledge and index searched with one signal only (for the eval baselines)."""
         r = self.retriever
         return Engine(self.settings, self.knowledge,
-                      HybridRetriever(self.knowledge, r.index, r.encoder, r.settings, mode))
+                      HybridRetriever(self.knowledge, r.index, r.encoder, r.settings, mode, r.glossary,
+                                      r.head, r.head_weight))
+
+
+def model_for(settings: Settings, knowledge: Knowledge) -> tuple[str, Optional[str]]:
+    """The embedding model's name and folder: the fine-tuned one for this knowledge, if configured."""
+    from bot.errors import IndexMissingError
+    from bot.finetune import is_trained, trained_model
+
+    trained = trained_model(settings.model, settings.finetune, knowledge)
+    if trained is None:
+        return settings.model.name, None
+    if not is_trained(trained):
+        raise IndexMissingError(f"no fine-tuned model for this knowledge in {trained.path}: run `bot index`")
+    return trained.name, trained.path
 
 
 _engine: Optional[Engine] = None

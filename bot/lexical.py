@@ -147,11 +147,14 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
     "contact": re.compile(
         r"\b(phone|telephone|switchboard|email address|postcode|opening hours|contact details|address (of|for))\b"),
     "figure": re.compile(
-        r"\bhow (many|much)\b|\bconvert\b"
+        r"\bhow (many|much)\b|\bconvert\b|\b(percentage|per cent|percent|proportion)\b|%"
         r"|\bwhat(?:s| is| are| was| were)? (?:the )?(?:\w+ ){0,4}"
         r"(budget|rate|population|figure|cost|price|salary|wage|spend|spending|pay scale|deficit|number)s?\b"
         r"|\bwhat does [\w ]+ (spend|cost|earn|pay)\b"),
     "schedule": re.compile(r"\bwhat time\b|\bwhen is the next\b|\btimetables?\b"),
+    # A named person: "who chairs the integrated care board?", "who should I call about a complaint?"
+    "person": re.compile(r"^\s*who(?:s| is| are| was| chairs| runs| leads| heads| should i (?:call|contact|ring|email|speak to))\b"
+                         r"|\bname of the\b"),
     "recommendation": re.compile(
         r"\brecommend\b|\bsuggest (an?|some)\b|\b(best|cheapest) (?!way)\w+(?: \w+)? (to buy|for)\b"
         r"|\bwhich \w+ should i (buy|get|read|watch)\b"),
@@ -180,6 +183,38 @@ PARTICIPANTS_PATTERN = re.compile(r"\b(interview\w*|participa\w*|took part|take 
 def asks_about_participants(text: str) -> bool:
     """"How many East Ayrshire leaders were interviewed?" asks about Table 1, not the example."""
     return bool(PARTICIPANTS_PATTERN.search(_plain(text)))
+
+
+# A look-up about the research itself ("what percentage of leaders...", "how many councils did the
+# report study?"), as opposed to one about a place or service ("the population of the region").
+REPORT_SUBJECT = re.compile(r"\b(report|research|study|studies|survey\w*|leaders|participants|respondents|"
+                            r"interview\w*|findings?|case stud\w+|authors?|ipsos|nlc|national leadership centre)\b")
+
+
+def asks_about_the_report(text: str) -> bool:
+    return bool(REPORT_SUBJECT.search(_plain(text)))
+
+
+# "What's the NHS waiting list?", "who chairs the board?": a request for information, not a problem
+# described, so never answered with "which of these challenges is it?".
+INFORMATION_REQUEST = re.compile(r"^\s*(who|when|where|which)\b|^\s*what(s| is| are| was| were)\b")
+
+
+def requests_information(text: str) -> bool:
+    return bool(INFORMATION_REQUEST.search(_plain(text)))
+
+
+# "Everyone agrees it's a good idea but nobody wants to go first": a problem told about "we" or "they",
+# not a question and not a request to the assistant ("put a meeting in my diary").
+_COLLECTIVE = re.compile(r"\b(we|our|us|they|them|their|everyone|everybody|nobody|no one|people)\b")
+_REQUEST = re.compile(r"^\s*((can|could|would|will) you|please)\b")
+_QUESTION = re.compile(r"^\s*(hows?|whats?|when|wheres?|whos?|whom|which|why|did|was|were|is|are|does|do|can|could|should)\b")
+
+
+def describes_a_shared_problem(text: str, min_words: int = 5) -> bool:
+    plain = _plain(text)
+    return (len(plain.split()) >= min_words and not plain.rstrip().endswith("?") and not _QUESTION.match(plain)
+            and not _REQUEST.match(plain) and bool(_COLLECTIVE.search(plain)))
 
 
 def asks_for_advice(text: str) -> bool:

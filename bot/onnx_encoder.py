@@ -181,9 +181,9 @@ class _Runner:
         return np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32)
 
 
-def ensure_export(model_name: str, index_dir: Path) -> Path:
+def ensure_export(model_name: str, index_dir: Path, model_path: Optional[str] = None) -> Path:
     """The verified ONNX export for this model, exporting it first if it is missing or stale."""
-    model_dir = Path(resolve_model_path(model_name))
+    model_dir = Path(model_path or resolve_model_path(model_name))
     if not model_dir.is_dir():
         raise ExportError(f"model '{model_name}' is not a local folder or installed package")
     fingerprint = model_fingerprint(model_dir)
@@ -196,23 +196,25 @@ def ensure_export(model_name: str, index_dir: Path) -> Path:
 class OnnxEncoder(SentenceTransformerEncoder):
     """The configured model on ONNX Runtime. Same `name`, so it reads the index torch built."""
 
-    def __init__(self, name: str, batch_size: int, index_dir: Path, threads: Optional[int] = None) -> None:
-        super().__init__(name, batch_size)
-        model_file = ensure_export(name, index_dir)
+    def __init__(self, name: str, batch_size: int, index_dir: Path, threads: Optional[int] = None,
+                 path: Optional[str] = None) -> None:
+        super().__init__(name, batch_size, path)
+        model_file = ensure_export(name, index_dir, self.path)
         meta = json.loads((model_file.parent / META_FILE).read_text(encoding="utf-8"))
         threads = threads or int(os.environ.get("COACH_ENCODER_THREADS") or os.environ.get("OMP_NUM_THREADS") or 1)
-        self._runner = _Runner(model_file, meta, Path(resolve_model_path(name)), threads)
+        self._runner = _Runner(model_file, meta, Path(self.path), threads)
         self.backend = "onnx"
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         return self._runner.encode(texts, self.batch_size)
 
 
-def make_encoder(name: str, batch_size: int, backend: str, index_dir: Path) -> SentenceTransformerEncoder:
+def make_encoder(name: str, batch_size: int, backend: str, index_dir: Path,
+                 path: Optional[str] = None) -> SentenceTransformerEncoder:
     """ONNX Runtime when configured and verified; otherwise (or on any export problem) torch."""
     if backend == "onnx":
         try:
-            return OnnxEncoder(name, batch_size, index_dir)
+            return OnnxEncoder(name, batch_size, index_dir, path=path)
         except Exception as exc:  # noqa: BLE001 - an export, a session or metadata that will not load
             log.warning("encoder: using torch, not ONNX Runtime, for '%s': %s", name, exc)
-    return SentenceTransformerEncoder(name, batch_size)
+    return SentenceTransformerEncoder(name, batch_size, path)

@@ -15,6 +15,8 @@ import numpy as np
 
 from bot.config import RetrievalSettings
 from bot.encoder import Encoder
+from bot.glossary import Glossary
+from bot.head import Head
 from bot.index import DenseIndex
 from bot.knowledge.model import Kind, Knowledge
 from bot.lexical import BM25, tokens, unexplained_words
@@ -28,6 +30,7 @@ class ItemScore:
     score: float   # fused (or single-signal) score used for decisions
     dense: float   # best cosine between the query and any of the item's texts
     lexical: float  # BM25 saturated to 0..1
+    head: float = 0.0  # the item head's probability (0 when the head is off)
 
 
 @dataclass
@@ -55,8 +58,12 @@ def item_document(knowledge: Knowledge, item_id: str) -> str:
 
 class HybridRetriever:
     def __init__(self, knowledge: Knowledge, index: DenseIndex, encoder: Encoder,
-                 settings: RetrievalSettings, mode: Mode = "hybrid") -> None:
+                 settings: RetrievalSettings, mode: Mode = "hybrid", glossary: Glossary | None = None,
+                 head: Head | None = None, head_weight: float = 0.0) -> None:
         self.knowledge = knowledge
+        self.head = head
+        self.head_weight = head_weight
+        self.glossary = glossary or Glossary()
         self.index = index
         self.encoder = encoder
         self.settings = settings
@@ -69,7 +76,7 @@ class HybridRetriever:
             t for item in knowledge.items.values() if item.kind is not Kind.OUT_OF_SCOPE
             for t in tokens(item_document(knowledge, item.id)))
 
-    def _dense(self, query: str) -> tuple[dict[str, float], dict[tuple[str, int], float]]:
+    def _dense(self, query: str) -> tuple[dict[str, float], dict[tuple[str, int], float], np.ndarray]:
         vector: np.ndarray = self.encoder.encode([query])[0]
         hits = self.index.search(vector, len(self.index.entries))
         best: dict[str, float] = {}
@@ -78,13 +85,16 @@ class HybridRetriever:
             best[entry.item_id] = max(best.get(entry.item_id, -1.0), score)
             if entry.field == "quote":
                 quotes[(entry.item_id, entry.position)] = score
-        return best, quotes
+        return best, quotes, vector
 
     def retrieve(self, query: str) -> Retrieval:
         s = self.settings
         # The dense model has no spell checker: give it the corrected question.
-        dense, quotes = self._dense(self.bm25.speller.correct_text(query)) if self.mode != "bm25" else ({}, {})
+        dense, quotes, vector = self._dense(self.bm25.speller.correct_text(query)) if self.mode != "bm25" \
+            else ({}, {}, None)
         raw_lexical = self.bm25.scores(query) if self.mode != "dense" else {}
+        use_head = self.mode == "hybrid" and self.head is not None and self.head_weight > 0 and vector is not None
+        head = self.head.probabilities(vector) if use_head else {}  # type: ignore[union-attr]
         scored = []
         for item_id in self.knowledge.items:
             d = max(dense.get(item_id, 0.0), 0.0)
@@ -95,8 +105,8 @@ class HybridRetriever:
             elif self.mode == "bm25":
                 score = lex
             else:
-                score = s.dense_weight * d + s.lexical_weight * lex
-            scored.append(ItemScore(item_id, score, d, lex))
+                score = s.dense_weight * d + s.lexical_weight * lex + self.head_weight * head.get(item_id, 0.0)
+            scored.append(ItemScore(item_id, score, d, lex, head.get(item_id, 0.0)))
         scored.sort(key=lambda h: h.score, reverse=True)
         return Retrieval(query=query, items=scored, quote_scores=quotes,
                          unexplained=unexplained_words(query, self.in_scope_stems, self.bm25.speller))

@@ -13,12 +13,14 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Callable, Optional
 
-from bot.answer import guard
+from bot.answer import clarify, guard
+from bot.answer.examples import best_sentence, pick_example
 from bot.answer import render as r
 from bot.answer import types as t
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind, Knowledge
-from bot.lexical import asks_about_participants, asks_for_advice, expected_answer, lookup_kind, words
+from bot.lexical import (NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report, asks_for_advice,
+                         describes_a_shared_problem, expected_answer, lookup_kind, requests_information, words)
 from bot.retrieval import ItemScore, Retrieval
 
 ANSWER_KINDS = (Kind.CHALLENGE, Kind.ENABLER)
@@ -98,7 +100,7 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     # Each word the knowledge never mentions ("furlough", "TUPE") makes a match less believable.
     doubt = d.unexplained_penalty * min(len(run.retrieval.unexplained), d.unexplained_max)
     if top.score - doubt < d.decline_below or top.dense < d.dense_floor:
-        return canned(t.OUT_OF_SCOPE)
+        return ask_or_decline(run, top, topic)
     # An out-of-scope topic that (nearly) ties the best real item means the question is more
     # likely a kind the report does not answer that happens to share a word with it.
     if topic is not None and topic.score >= top.score - d.oos_margin:
@@ -116,9 +118,36 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     # matches well once names are taken out can answer it ("how many leaders were interviewed?").
     if lookup_kind(run.text):
         fact, _ = best_in_and_out(knowledge, probe)
+        wanted = expected_answer(run.text)
+        counts = knowledge[fact.item_id].kind is Kind.CASE_STUDY and asks_about_participants(run.text)
+        if wanted is not None and not asks_about_the_report(run.text) and not counts \
+                and not any(wanted.search(q) for q in knowledge[fact.item_id].quotes):
+            # "How many prisons are there in England?" wants a number about the world; a fact
+            # without one (and not about the research, nor Table 1's count of a case's
+            # interviewees) cannot answer it.
+            return canned(t.OUT_OF_SCOPE)
         if knowledge[fact.item_id].kind not in FACT_KINDS or fact.score < d.lookup_min_score:
+            # "What percentage of leaders said collaboration improved?": the report is plainly the
+            # subject, it just gives no figure. Say so and show what it does say, never an enabler card.
+            if (lookup_kind(run.text) in ("figure", "schedule") and asks_about_the_report(run.text)
+                    and fact.score >= d.lacks_min_score):
+                return fact_answer(run, knowledge[fact.item_id], lacking=True)
             return canned(t.OUT_OF_SCOPE)
     return None
+
+
+def ask_or_decline(run: Run, top: ItemScore, topic: Optional[ItemScore]) -> t.Answer:
+    """Nothing is confident: ask which challenge it is if the message is about working with partners
+    (their vocabulary, or a problem told about "we" and "they"), decline politely if it is not
+    (weather, recipes, code, one organisation's HR case, law, named people)."""
+    d = run.engine.settings.decision
+    assert run.retrieval is not None
+    about_partners = (run.engine.retriever.glossary.about_collaboration(run.text)
+                      or describes_a_shared_problem(run.text))
+    if (not about_partners or top.score < d.ask_above or lookup_kind(run.text) or requests_information(run.text)
+            or (topic is not None and topic.score >= top.score)):
+        return canned(t.OUT_OF_SCOPE)
+    return clarify.nearest_challenges(run.engine.knowledge, run.retrieval, d.ask_options)
 
 
 def best_in_and_out(knowledge: Knowledge, retrieval: Retrieval) -> tuple[ItemScore, Optional[ItemScore]]:
@@ -148,11 +177,17 @@ def clarify_if_ambiguous(run: Run) -> Optional[t.Answer]:
     # touches several challenges and an enabler: ask rather than guess.
     if run.retrieval.best_dense >= d.exact_match or knowledge[top.item_id].kind not in ANSWER_KINDS:
         return None
-    close = [h for h in run.retrieval.items
-             if knowledge[h.item_id].kind in ANSWER_KINDS and h.score >= top.score - d.clarify_margin][:3]
+    # Nearness on the search signals alone: the head is trained to pick one item, so with it every
+    # bare keyword would look unambiguous.
+    weight = run.engine.retriever.head_weight
+    near = sorted(run.retrieval.items, key=lambda h: h.score - weight * h.head, reverse=True)
+    best = near[0].score - weight * near[0].head
+    close = [h for h in near
+             if knowledge[h.item_id].kind in ANSWER_KINDS and h.score - weight * h.head >= best - d.clarify_margin][:3]
     if len(close) < 2:
         return None
     buttons = [r.button(knowledge[h.item_id].title, f'/choose_topic{{"topic_id":"{h.item_id}"}}') for h in close]
+    buttons.append(clarify.none_of_these())
     titles = "\n".join(f"- {knowledge[h.item_id].title}" for h in close)
     answer = t.Answer(status=t.CLARIFICATION,
                       text=f"The report covers a few things about that. Which is closest to what you mean?\n\n{titles}",
@@ -183,15 +218,15 @@ def choose_and_render(run: Run) -> Optional[t.Answer]:
         others = ", ".join(e.title for e in knowledge.enablers_in(top_item.id) if e.id != enabler_id)
         intro = (f"Under **{top_item.title}** the report names these enablers: "
                  f"{knowledge[enabler_id].title}, {others}. The one closest to your question:")
-        return enabler_answer(run.engine, enabler_id, None, run.memory, intro=intro)
+        return enabler_answer(run.engine, enabler_id, None, run.memory, intro=intro, retrieval=run.retrieval)
     if top_item.kind is Kind.EXAMPLE:
         # "Every council has its own forms, it's a nightmare" matches the worked example of that
         # problem; a leader describing it wants what helps, so the example's challenge answers.
         ranked = rank_enablers(run.engine, run.retrieval, examples=True)
         enabler_id, _, via = ranked[0]
-        return enabler_answer(run.engine, enabler_id, via, run.memory)
+        return enabler_answer(run.engine, enabler_id, via, run.memory, retrieval=run.retrieval)
     enabler_id, _, via = best_enabler
-    return enabler_answer(run.engine, enabler_id, via, run.memory)
+    return enabler_answer(run.engine, enabler_id, via, run.memory, retrieval=run.retrieval)
 
 
 def fact_that_answers(run: Run, top: ItemScore) -> tuple[ItemScore, Item]:
@@ -202,8 +237,11 @@ def fact_that_answers(run: Run, top: ItemScore) -> tuple[ItemScore, Item]:
     assert run.retrieval is not None
     if wanted is not None and not any(wanted.search(q) for q in knowledge[top.item_id].quotes):
         margin = run.engine.settings.decision.answer_type_margin
-        for hit in run.retrieval.items:
-            if hit.score < top.score - margin:
+        # On the search signals alone: the head's confidence in the top item is not evidence
+        # that it holds the date or number asked for.
+        weight = run.engine.retriever.head_weight
+        for hit in sorted(run.retrieval.items, key=lambda h: h.score - weight * h.head, reverse=True):
+            if hit.score - weight * hit.head < top.score - weight * top.head - margin:
                 break
             item = knowledge[hit.item_id]
             if item.kind in FACT_KINDS and any(wanted.search(q) for q in item.quotes):
@@ -269,25 +307,13 @@ def rank_enablers(engine: Engine, retrieval: Retrieval,
     return sorted(((e, s, v) for e, (s, v) in best.items()), key=lambda x: x[1], reverse=True)
 
 
-def pick_example(engine: Engine, enabler: Item, challenge: Optional[Item], exclude: list[str]) -> Optional[Item]:
-    """An example of the enabler itself; failing that, one of a challenge it answers."""
-    knowledge = engine.knowledge
-    own = knowledge.examples_for(enabler.id)
-    related = (knowledge.examples_for(challenge.id) if challenge else []) + [
-        ex for c in knowledge.challenges_for(enabler.id) for ex in knowledge.examples_for(c.id)]
-    for candidate in own + related:
-        if candidate.id not in exclude:
-            return candidate
-    return (own + related or [None])[0]
-
-
 def enabler_answer(engine: Engine, enabler_id: str, challenge_id: Optional[str], memory: Memory,
-                   intro: Optional[str] = None) -> t.Answer:
+                   intro: Optional[str] = None, retrieval: Optional[Retrieval] = None) -> t.Answer:
     knowledge = engine.knowledge
     enabler = knowledge[enabler_id]
     challenge = knowledge[challenge_id] if challenge_id else None
-    example = pick_example(engine, enabler, challenge, memory.shown_examples)
-    example_quotes = list(example.quotes[:1]) if example else []
+    example = pick_example(engine, enabler, challenge, memory.shown_examples, retrieval)
+    example_quotes = [best_sentence(example, retrieval)] if example else []
     quotes = [t.Quote(q, enabler.id, enabler.section) for q in enabler.quotes]
     quotes += [t.Quote(q, example.id, example.section) for q in example_quotes] if example else []
     buttons = [r.button("Another enabler", "/ask_another_enabler")]
@@ -303,22 +329,31 @@ def enabler_answer(engine: Engine, enabler_id: str, challenge_id: Optional[str],
     return r.finish(knowledge, answer)
 
 
-def fact_answer(run: Run, item: Item) -> t.Answer:
+def fact_answer(run: Run, item: Item, lacking: bool = False) -> t.Answer:
+    """The report's words on a fact. `lacking`: the question asks for a figure or date the report does
+    not give; say so plainly before what it does say."""
     knowledge = run.engine.knowledge
     assert run.retrieval is not None
-    if item.kind is Kind.FACT and len(item.quotes) > 1:
-        scores = run.retrieval.quote_scores
+    scores = run.retrieval.quote_scores
+    if (item.kind is Kind.FACT or lacking) and len(item.quotes) > 1:
         best = max(range(len(item.quotes)), key=lambda n: scores.get((item.id, n), 0.0))
         quotes = [item.quotes[best]]
     else:
         quotes = list(item.quotes)
+    wanted = expected_answer(run.text) or (NUMBER if lookup_kind(run.text) == "figure" else None)
+    if wanted is not None and item.kind is not Kind.CASE_STUDY and not any(wanted.search(q) for q in quotes):
+        lacking = True  # (a case study's lead gives Table 1's count)
     buttons: list[t.ButtonPayload] = []
     related = list(item.enablers) or [e for c in item.challenges for e in knowledge[c].enablers]
     if related:
         buttons.append(r.button(f"What helps: {knowledge[related[0]].title}",
                                 f'/choose_topic{{"topic_id":"{related[0]}"}}'))
     buttons.append(r.button("What helps collaboration?", "/ask_enablers_overview"))
-    answer = t.Answer(status=t.ANSWERED_FACT, text=r.fact_text(knowledge, item, quotes),
+    text = r.fact_text(knowledge, item, quotes)
+    if lacking:
+        what = "date" if lookup_kind(run.text) == "schedule" or wanted is TEMPORAL else "figure"
+        text = f"The report does not give that {what}. What it does say:\n\n" + text
+    answer = t.Answer(status=t.ANSWERED_FACT, text=text,
                       fact_id=item.id, example_id=item.id if item.kind is Kind.EXAMPLE else None,
                       quotes=[t.Quote(q, item.id, item.section) for q in quotes], buttons=buttons)
     return r.finish(knowledge, answer)
@@ -329,6 +364,8 @@ def fact_answer(run: Run, item: Item) -> t.Answer:
 def answer_topic(engine: Engine, topic_id: str, memory: Memory) -> t.Answer:
     """A specific item chosen by button: a challenge is answered with its first unseen enabler."""
     knowledge = engine.knowledge
+    if topic_id == clarify.NONE_OF_THESE:
+        return clarify.rephrase(knowledge)
     item = knowledge.items.get(topic_id or "")
     if item is None:
         return canned(t.OUT_OF_SCOPE)

@@ -17,9 +17,10 @@ EVAL = Path(__file__).resolve().parents[1] / "eval"
 
 def every_eval_question() -> list[str]:
     questions = []
-    for name in ("dev_set.yml", "heldout_set.yml"):
+    for name in ("dev_set.yml", "heldout_set.yml", "independent_set.yml"):
         data = yaml.safe_load((EVAL / name).read_text(encoding="utf-8"))
         questions += [case["q"] for case in data["in_scope"]] + list(data["off_topic"])
+        questions += list(data.get("collaboration_problems") or [])
     return questions
 
 
@@ -85,6 +86,29 @@ def test_questions_the_report_does_not_cover_are_declined(real_engine, question)
     answer = compose.compose_answer(question, real_engine)
     assert answer.status == t.OUT_OF_SCOPE
     assert answer.enabler_id is None and answer.quotes == []
+
+
+@pytest.mark.parametrize("question", ["partners nod along at the steering group, then nothing happens back at base",
+                                      "Nobody trusts anybody."])
+def test_a_collaboration_problem_is_never_flatly_declined(real_engine, question):
+    answer = compose.compose_answer(question, real_engine)
+    assert answer.status in (t.ANSWERED, t.CLARIFICATION)
+    if answer.status == t.CLARIFICATION:
+        assert answer.buttons[-1]["title"] == "None of these — let me rephrase"
+
+
+def test_a_figure_the_report_does_not_give_is_said_plainly(real_engine):
+    answer = compose.compose_answer("what percentage of leaders said collaboration was better?", real_engine)
+    assert answer.status == t.ANSWERED_FACT and answer.enabler_id is None
+    assert answer.text.startswith("The report does not give that figure.")
+    assert "majority" in answer.payload["citations"][0]["quote"]
+
+
+def test_the_example_sentence_is_the_one_that_fits_the_question(real_engine, knowledge):
+    answer = compose.compose_answer("a joint service takes us 18 months to set up", real_engine)
+    assert answer.status == t.ANSWERED and answer.example_id
+    shown = answer.payload["example"]["quotes"]
+    assert any("18-24 months" in q for q in shown), shown
 
 
 def test_the_dev_set_meets_the_accuracy_targets(real_engine):

@@ -175,3 +175,24 @@ def test_the_action_servers_prefetch_refuses_bad_requests_with_400(bot_server, b
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 400
     assert "expected" in json.loads(refused.value.read())["error"]
+
+
+def test_an_unclear_partnership_problem_is_asked_about_and_the_choice_is_recorded(bot_server, report_text):
+    import sqlite3
+
+    sender = new_sender()
+    message = only(bot_server.say(sender, "everyone agrees it's a good idea but nobody wants to go first"))
+    asked = answer_of(message)
+    assert asked["status"] == "clarification", asked
+    assert message["buttons"][-1]["title"] == "None of these — let me rephrase"
+    assert_verbatim(asked, report_text)
+    chosen = message["buttons"][0]
+    answer = answer_of(only(bot_server.say(sender, chosen["payload"])))
+    assert answer["status"] == "answered" and answer["challenge"]["title"] == chosen["title"]
+    topic = json.loads(chosen["payload"].split("choose_topic", 1)[1])["topic_id"]
+    with sqlite3.connect(bot_server.log.with_suffix(".db")) as db:  # the choice, as a slot event
+        slots = [json.loads(d) for (d,) in db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot'", (sender,))]
+    assert {"name": "topic_id", "value": topic} in [{k: s.get(k) for k in ("name", "value")} for s in slots]
+    rephrase = answer_of(only(bot_server.say(sender, '/choose_topic{"topic_id":"none_of_these"}')))
+    assert rephrase["status"] == "clarification"

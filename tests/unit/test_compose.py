@@ -112,3 +112,28 @@ def test_the_overview_lists_every_enabler_title_by_theme(fake_engine, knowledge)
     for enabler in knowledge.of_kind(Kind.ENABLER):
         assert enabler.title in answer.text
     assert [b["title"] for b in answer.buttons] == ["Motivations", "Structures", "Relationships"]
+
+
+def test_the_example_sentence_shown_is_the_one_closest_to_the_question(fake_engine, knowledge):
+    from bot.retrieval import ItemScore, Retrieval
+
+    example = knowledge["nightingale_courts_programme"]
+    last = len(example.quotes) - 1
+    retrieval = Retrieval(query="q", items=[ItemScore(example.id, 0.5, 0.5, 0.5)],
+                          quote_scores={(example.id, n): (0.9 if n == last else 0.1) for n in range(last + 1)})
+    assert compose.best_sentence(example, retrieval) == example.quotes[last]
+    assert compose.best_sentence(example, None) == example.quotes[0]
+
+
+def test_a_case_box_that_fits_the_question_clearly_better_displaces_the_enablers_own(fake_engine, knowledge):
+    from bot.retrieval import ItemScore, Retrieval
+
+    enabler = knowledge["streamlining_decision_making"]
+    candidates = [e.id for e in knowledge.examples_for(enabler.id)] + [
+        e.id for c in knowledge.challenges_for(enabler.id) for e in knowledge.examples_for(c.id)]
+    own, other = candidates[0], next(c for c in candidates if c != candidates[0])
+    margin = fake_engine.settings.decision.example_margin
+    close = Retrieval(query="q", items=[ItemScore(own, 0.5, 0.5, 0.5), ItemScore(other, 0.5 + margin / 2, 0, 0)])
+    clear = Retrieval(query="q", items=[ItemScore(own, 0.5, 0.5, 0.5), ItemScore(other, 0.5 + 2 * margin, 0, 0)])
+    assert compose.pick_example(fake_engine, enabler, None, [], close).id == own
+    assert compose.pick_example(fake_engine, enabler, None, [], clear).id == other

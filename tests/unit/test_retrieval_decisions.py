@@ -109,3 +109,59 @@ def test_lookup_kind_recognises_the_form_of_the_request(question, kind):
 ])
 def test_asks_for_advice_tells_how_to_questions_from_fact_questions(question, advice):
     assert asks_for_advice(question) is advice
+
+
+# --- ask, don't refuse ---------------------------------------------------------------------------
+
+def test_an_unconfident_message_about_partners_is_asked_about_with_table2_challenges(fake_engine, knowledge,
+                                                                                   report_text):
+    d = fake_engine.settings.decision
+    low = (d.decline_below + d.ask_above) / 2
+    run = _run(fake_engine, "partners nod along at the steering group then nothing happens",
+               [("lack_of_ownership_or_buy_in", low), ("competing_priorities", low - 0.02),
+                ("difficult_to_align_goals", low - 0.03), ("focusing_on_processes", low - 0.04)])
+    answer = compose.decline_if_out_of_scope(run)
+    assert answer.status == t.CLARIFICATION
+    titles = [b["title"] for b in answer.buttons]
+    assert titles[:3] == [knowledge[c].title for c in ("lack_of_ownership_or_buy_in", "competing_priorities",
+                                                        "difficult_to_align_goals")]
+    assert titles[-1] == "None of these — let me rephrase"
+    assert all(knowledge[b["payload"].split('"')[3]].kind.value == "challenge" for b in answer.buttons[:-1])
+    for citation in answer.payload["citations"]:  # each challenge's one line is the report's own words
+        assert report_text.contains(citation["quote"]) and f"> {citation['quote']}" in answer.text
+
+
+def test_an_unconfident_message_not_about_working_with_others_is_declined(fake_engine):
+    d = fake_engine.settings.decision
+    low = (d.decline_below + d.ask_above) / 2
+    run = _run(fake_engine, "what should I cook for dinner tonight", [("lack_of_ownership_or_buy_in", low)])
+    assert compose.decline_if_out_of_scope(run).status == t.OUT_OF_SCOPE
+
+
+def test_a_message_about_partners_that_matches_nothing_at_all_is_declined(fake_engine):
+    d = fake_engine.settings.decision
+    run = _run(fake_engine, "our partners keep parking in my space", [("lack_of_ownership_or_buy_in", d.ask_above / 2)])
+    assert compose.decline_if_out_of_scope(run).status == t.OUT_OF_SCOPE
+
+
+def test_none_of_these_invites_the_leader_to_rephrase_rather_than_declining(fake_engine):
+    answer = compose.answer_topic(fake_engine, "none_of_these", compose.Memory())
+    assert answer.status == t.CLARIFICATION and "your own words" in answer.text
+
+
+# --- facts the report lacks ----------------------------------------------------------------------
+
+def test_a_figure_the_report_does_not_give_is_said_plainly_with_what_it_does_say(fake_engine, knowledge):
+    d = fake_engine.settings.decision
+    text = "what percentage of leaders said collaboration got better"
+    run = _run(fake_engine, text, [("clear_shared_purpose", d.lacks_min_score + 0.05)])
+    answer = compose.decline_if_out_of_scope(run)
+    assert answer.status == t.ANSWERED_FACT and answer.enabler_id is None
+    assert answer.text.startswith("The report does not give that figure.")
+    assert answer.payload["citations"][0]["quote"] in knowledge["clear_shared_purpose"].quotes
+
+
+def test_a_when_question_answered_by_a_fact_without_a_date_says_the_report_gives_none(fake_engine):
+    run = _run(fake_engine, "when did the NHS and council first pool budgets", [("summary_of_findings", 0.9)])
+    answer = compose.fact_answer(run, fake_engine.knowledge["summary_of_findings"])
+    assert answer.text.startswith("The report does not give that date.")

@@ -1,0 +1,87 @@
+"""Bank cross-validation, the item head, the fine-tuning inputs and the collaboration vocabulary."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from bot import crossval, finetune
+from bot.glossary import load_glossary
+from bot.head import Head
+from bot.index import DenseIndex, build_index
+from bot.knowledge.model import Kind
+from tests.fakes import FakeEncoder
+
+
+def test_the_folds_split_every_bank_without_overlap_or_loss(knowledge):
+    folds = crossval.split(knowledge, 5, seed=7)
+    every = {(i.id, n) for i in knowledge.items.values() for n in range(len(i.questions))}
+    assert set().union(*folds) == every and sum(len(f) for f in folds) == len(every)
+    for item in knowledge.items.values():  # each bank is spread evenly, so no item loses its whole bank
+        per_fold = [sum(1 for held in f if held[0] == item.id) for f in folds]
+        assert max(per_fold) - min(per_fold) <= 1
+
+
+def test_a_fold_takes_its_questions_out_of_the_knowledge_and_asks_them(knowledge):
+    held = crossval.split(knowledge, 5, seed=7)[0]
+    known = crossval.without(knowledge, held)
+    asked = crossval.held_out_set(knowledge, held)
+    kept = {q for i in known.items.values() for q in i.questions}
+    questions = [c["q"] for c in asked["in_scope"]] + asked["off_topic"]
+    assert len(questions) == len(held) and not kept & set(questions)
+    oos = {q for i in knowledge.of_kind(Kind.OUT_OF_SCOPE) for q in i.questions}
+    assert set(asked["off_topic"]) <= oos
+
+
+def test_a_challenges_bank_question_counts_as_right_with_one_of_its_enablers(knowledge):
+    challenge = knowledge.of_kind(Kind.CHALLENGE)[0]
+    assert crossval.expected(knowledge, challenge.id) == {"enabler": list(challenge.enablers)}
+
+
+def test_the_head_puts_an_items_own_title_on_that_item(knowledge, tmp_path):
+    encoder = FakeEncoder()
+    build_index(knowledge, encoder, tmp_path)
+    index = DenseIndex.load(knowledge, tmp_path, encoder.name)
+    head = Head.load_or_train(index, tmp_path, regularisation=16.0)
+    probabilities = head.probabilities(encoder.encode(["Dedicated, flexible funding"])[0])
+    assert max(probabilities, key=probabilities.get) == "dedicated_flexible_funding"
+    assert abs(sum(probabilities.values()) - 1.0) < 1e-4
+    again = Head.load_or_train(index, tmp_path, regularisation=16.0)  # from the cache beside the index
+    assert np.allclose(again.coef, head.coef)
+
+
+def test_the_fine_tuned_model_is_keyed_by_its_inputs(settings, knowledge):
+    on = dataclasses.replace(settings.finetune, epochs=2)
+    first = finetune.trained_model(settings.model, on, knowledge)
+    assert first == finetune.trained_model(settings.model, on, knowledge)  # same inputs, same folder
+    item = knowledge["being_solutions_focused"]
+    changed = dataclasses.replace(knowledge, items={**knowledge.items, item.id: dataclasses.replace(
+        item, questions=item.questions + ("a new way of asking",))})
+    assert finetune.trained_model(settings.model, on, changed).path != first.path
+    assert finetune.trained_model(settings.model, dataclasses.replace(on, epochs=0), knowledge) is None
+
+
+def test_training_pairs_join_each_bank_question_to_its_item_and_a_sibling(knowledge):
+    pairs = finetune.training_pairs(knowledge, seed=7)
+    item = knowledge["being_solutions_focused"]
+    mine = [p for a, p in pairs if a == item.questions[0]]
+    assert finetune.item_text(knowledge, item.id) in mine
+    assert any(p in item.questions and p != item.questions[0] for p in mine)
+
+
+def test_the_collaboration_vocabulary_tells_partner_problems_from_other_messages(settings):
+    vocabulary = load_glossary(settings.knowledge_dir)
+    assert vocabulary.about_collaboration("Nobody trusts anybody.")
+    assert vocabulary.about_collaboration("the other agencies nod along and then nothing happens")
+    assert not vocabulary.about_collaboration("what's the weather like in Leeds")
+    assert not vocabulary.about_collaboration("my colleague keeps taking credit for my work")
+
+
+def test_a_problem_told_about_we_or_they_is_told_from_questions_and_requests():
+    from bot.lexical import describes_a_shared_problem
+
+    assert describes_a_shared_problem("everyone agrees it's a good idea but nobody wants to go first")
+    assert not describes_a_shared_problem("what's the weather like for us in Leeds today")
+    assert not describes_a_shared_problem("can you put a meeting in our diary for Friday")
+    assert not describes_a_shared_problem("we are stuck")  # too short to say what the problem is

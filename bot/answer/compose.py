@@ -353,7 +353,7 @@ def fact_answer(run: Run, item: Item, lacking: bool = False) -> t.Answer:
     if lacking:
         what = "date" if lookup_kind(run.text) == "schedule" or wanted is TEMPORAL else "figure"
         text = f"The report does not give that {what}. What it does say:\n\n" + text
-    answer = t.Answer(status=t.ANSWERED_FACT, text=text,
+    answer = t.Answer(status=t.NOT_IN_REPORT if lacking else t.ANSWERED_FACT, text=text,
                       fact_id=item.id, example_id=item.id if item.kind is Kind.EXAMPLE else None,
                       quotes=[t.Quote(q, item.id, item.section) for q in quotes], buttons=buttons)
     return r.finish(knowledge, answer)

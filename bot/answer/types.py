@@ -14,6 +14,9 @@ ANSWERED = "answered"
 ANSWERED_FACT = "answered_fact"
 CLARIFICATION = "clarification"
 OUT_OF_SCOPE = "unanswerable_out_of_scope"
+# The question is about the report but asks for a figure, date or name it does not give: the answer says
+# so and shows what the report does say (a decline with the report's words, never an enabler card).
+NOT_IN_REPORT = "unanswerable_not_in_report"
 EMPTY = "unanswerable_empty"
 TOO_LONG = "unanswerable_too_long"
 NO_TEXT = "unanswerable_no_text"

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 PUBLIC_ORIGIN_ENV = "COACH_PUBLIC_ORIGIN"
 ORIGINS_ENV = "COACH_ALLOWED_ORIGINS"
-BEARER = re.compile(r"^Bearer\s+(\S+)\s*$")
+# The auth scheme is case-insensitive (RFC 9110 11.1); the token is not.
+BEARER = re.compile(r"^Bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 
 def parse_origins(value: Any) -> List[str]:

@@ -10,7 +10,6 @@ that is how Rasa 3.6 lets us add a route); the url prefix "/insights" makes the 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import os
 from typing import Any, Awaitable, Callable, Optional
@@ -21,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import stores
+from bot.channels.access import bearer_matches
 from bot.channels.routes import TopLevelRoute
 
 log = logging.getLogger(__name__)
@@ -36,11 +36,6 @@ def configured_token() -> Optional[str]:
         log.error("GET /insights is off: %s is shorter than %d characters", TOKEN_ENV, MIN_TOKEN_CHARS)
         return None
     return token or None
-
-
-def authorised(token: str, header: Optional[str]) -> bool:
-    scheme, _, given = (header or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
 def render(engine: Any, since: str, fmt: str) -> tuple[int, str, str]:
@@ -72,7 +67,7 @@ class InsightsInput(TopLevelRoute):
         async def report(request: Request) -> HTTPResponse:
             if token is None:
                 return response.text("Not Found", status=404)
-            if not authorised(token, request.headers.get("Authorization")):
+            if not bearer_matches(request.headers.get("Authorization"), token):
                 return response.text("Unauthorised: send Authorization: Bearer <token>\n", status=401,
                                      headers={"WWW-Authenticate": 'Bearer realm="insights"'})
             store = stores.primary_store(getattr(request.app.ctx, "agent", None))

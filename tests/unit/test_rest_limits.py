@@ -150,3 +150,15 @@ def test_with_a_token_rest_needs_exactly_that_bearer_token(monkeypatch):
         assert channel.refusal(SimpleNamespace(ip="10.0.0.1", headers=headers)).status == 401, given
     ok = SimpleNamespace(ip="10.0.0.1", headers={**json_type, "authorization": "Bearer s3cret"})
     assert channel.refusal(ok) is None
+
+
+def test_bearer_tokens_match_exactly_and_the_scheme_in_any_case():
+    from bot.channels.access import bearer_matches
+
+    token = "s3cret-token-of-some-length"
+    assert bearer_matches(f"Bearer {token}", token)
+    assert bearer_matches(f"bearer {token}", token)
+    assert not bearer_matches(f"Bearer {token.upper()}", token)
+    assert not bearer_matches(f"Basic {token}", token)
+    assert not bearer_matches(f"Bearer {token} extra", token)
+    assert not bearer_matches(None, token)

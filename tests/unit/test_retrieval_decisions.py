@@ -156,7 +156,7 @@ def test_a_figure_the_report_does_not_give_is_said_plainly_with_what_it_does_say
     text = "what percentage of leaders said collaboration got better"
     run = _run(fake_engine, text, [("clear_shared_purpose", d.lacks_min_score + 0.05)])
     answer = compose.decline_if_out_of_scope(run)
-    assert answer.status == t.ANSWERED_FACT and answer.enabler_id is None
+    assert answer.status == t.NOT_IN_REPORT and answer.enabler_id is None
     assert answer.text.startswith("The report does not give that figure.")
     assert answer.payload["citations"][0]["quote"] in knowledge["clear_shared_purpose"].quotes
 
@@ -164,4 +164,5 @@ def test_a_figure_the_report_does_not_give_is_said_plainly_with_what_it_does_say
 def test_a_when_question_answered_by_a_fact_without_a_date_says_the_report_gives_none(fake_engine):
     run = _run(fake_engine, "when did the NHS and council first pool budgets", [("summary_of_findings", 0.9)])
     answer = compose.fact_answer(run, fake_engine.knowledge["summary_of_findings"])
+    assert answer.status == t.NOT_IN_REPORT
     assert answer.text.startswith("The report does not give that date.")

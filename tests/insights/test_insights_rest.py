@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import urllib.error
 import urllib.request
+import uuid
 
 import pytest
 import yaml
@@ -213,3 +214,21 @@ def test_retention_deletes_old_review_texts_and_keeps_the_usage_events(db_env, t
         assert db.execute("SELECT COUNT(*) FROM insight_events").fetchone()[0] == events
     cells = csv_cells(bot_cli("insights", "--format", "csv", "--since", "all", env=db_env).stdout)
     assert cells[("outcomes", "answered", "rest")] == "7"
+
+
+def test_a_correction_counts_against_the_answer_it_corrected_and_queues_that_question(server, db_env, traffic,
+                                                                                     tmp_path):
+    before = insights_csv(db_env, tmp_path, min_conversations=1)
+    who = f"insights-correction-{uuid.uuid4().hex[:8]}"
+    question = "our budgets are ring-fenced so we cannot pool any money"
+    first = server.say(who, question)
+    corrected = server.say(who, "no, that's not what I meant — the issue is partners don't trust us")
+    wrong = first[0]["custom"]["answer"]["enabler"]["id"]
+    assert corrected[0]["custom"]["answer"]["status"] == "answered"
+    assert corrected[0]["custom"]["answer"]["enabler"]["id"] != wrong
+
+    after = insights_csv(db_env, tmp_path, min_conversations=1)
+    key = ("helpful_by_enabler", wrong, "corrected")
+    assert int(after.get(key, "0")) == int(before.get(key, "0")) + 1, after
+    line = next(line for line in review(db_env, "--no-nearest").splitlines() if f'"{question}"' in line)
+    assert "corrected 1" in line and "×1" in line

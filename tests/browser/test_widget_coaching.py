@@ -1,4 +1,4 @@
-"""Guided coaching through the widget to its plan card, and the plan's download."""
+"""Guided coaching through the widget to its plan card, the plan's download, and sharing it as text."""
 
 from __future__ import annotations
 
@@ -39,3 +39,17 @@ def test_coaching_ends_in_a_plan_card_that_downloads(page, widget_bot, report_te
     assert TYPED_ANSWERS[0] in text, "the plan is the leader's own, in their words"
     for quote in plan.locator("blockquote").all_inner_texts():
         assert quote.split("\n")[0].strip() in text, "the download is the plan shown on screen"
+
+    # "Can I email this to my team?": the plan once, as text to copy and download; never a second plan card.
+    cards = page.locator(".ccw-plan").count()
+    ask(page, "can I email this to my team?")
+    share = page.locator(".ccw-msg--bot").last.locator(".ccw-share")
+    share.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert page.locator(".ccw-plan").count() == cards
+    shown = share.get_by_label("Your plan as text to copy").inner_text()
+    assert TYPED_ANSWERS[0] in shown, "the plan to share is the leader's own"
+    assert "can't send e-mail" in share.inner_text()
+    with page.expect_download(timeout=ANSWER_TIMEOUT_MS) as download:
+        share.get_by_role("button", name="Download plan as a text file").click()
+    assert download.value.suggested_filename == "collaboration-plan.txt"
+    assert open(download.value.path(), encoding="utf-8").read().strip() == shown.strip()

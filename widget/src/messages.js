@@ -1,4 +1,4 @@
-// Turns one bot message ({text, buttons, custom: {answer, plan}}) into DOM. Text goes through the safe
+// Turns one bot message ({text, buttons, custom: {answer, plan, share}}) into DOM. Text goes through the safe
 // Markdown renderer; every other field is set with textContent, so nothing a user or the bot sends can
 // become markup.
 import { renderMarkdown } from "./markdown.js";
@@ -136,6 +136,26 @@ function planCard(plan) {
   return card;
 }
 
+// The plan offered for sharing ("can I email this to my team?"): the coach's note, the plan as plain text
+// to copy, and a download of that same text. Shown instead of the plan card, so the plan is not shown twice.
+function shareCard(share) {
+  const card = el("article", "ccw-card ccw-share");
+  const body = el("div", "ccw-card__body");
+  if (typeof share.note === "string") body.appendChild(renderMarkdown(share.note));
+  const text = el("pre", "ccw-share__text", share.text);
+  text.tabIndex = 0;
+  text.setAttribute("aria-label", "Your plan as text to copy");
+  body.appendChild(text);
+  card.appendChild(body);
+  const download = el("button", "govuk-button ccw-button ccw-plan__download", "Download plan");
+  download.type = "button";
+  download.appendChild(hidden(" as a text file"));
+  const filename = typeof share.filename === "string" && share.filename ? share.filename : "collaboration-plan.txt";
+  download.addEventListener("click", () => downloadText(filename, share.text));
+  card.appendChild(download);
+  return card;
+}
+
 /**
  * @param message a bot message from the server
  * @param actions {onButton(title, payload), onFeedback(payload, answerId) -> bool}
@@ -146,7 +166,9 @@ export function renderBotMessage(message, actions) {
   const answer = custom.answer;
   const wrapper = el("div", "ccw-msg ccw-msg--bot");
   wrapper.appendChild(hidden("Coach said: "));
-  if (custom.plan && typeof custom.plan === "object") {
+  if (custom.share && typeof custom.share === "object" && typeof custom.share.text === "string") {
+    wrapper.appendChild(shareCard(custom.share));
+  } else if (custom.plan && typeof custom.plan === "object") {
     if (message.text) wrapper.appendChild(renderMarkdown(message.text));
     wrapper.appendChild(planCard(custom.plan));
   } else if (isAnswer(answer)) {

@@ -25,6 +25,11 @@ def main() -> int:
     parser.add_argument("--host", default=os.environ.get("ACTION_SERVER_HOST", "127.0.0.1"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The action server sees every question (and the coaching slots) too: whatever a library logs of
+    # them here is masked like the Rasa process's logs.
+    from bot.privacy import install_log_masking
+
+    install_log_masking()
 
     from bot.engine import load_engine
 

@@ -1,0 +1,35 @@
+"""The held-out sets stay usable: every label names a real item, and every detail answer is the report's own words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import load_settings
+from bot.knowledge.loader import load_knowledge
+
+EVAL = Path(__file__).resolve().parents[1] / "eval"
+REPORT = Path(__file__).resolve().parents[2] / "knowledge" / "source" / "collaboration-executive-summary.txt"
+
+
+@pytest.fixture(scope="module")
+def item_ids() -> set[str]:
+    return set(load_knowledge(load_settings().knowledge_dir).items)
+
+
+@pytest.mark.parametrize("name", ["dev_set.yml", "heldout_set.yml", "independent_set.yml"])
+def test_every_label_in_a_question_set_names_a_knowledge_item(name, item_ids):
+    data = yaml.safe_load((EVAL / name).read_text(encoding="utf-8"))
+    labels = {i for q in data["in_scope"] for i in (q.get("enabler") or []) + (q.get("fact") or [])}
+    assert data["in_scope"] and data["off_topic"]
+    assert labels and labels <= item_ids, labels - item_ids
+
+
+def test_every_detail_answer_is_verbatim_in_the_report_on_one_line():
+    lines = REPORT.read_text(encoding="utf-8").splitlines()
+    detail = yaml.safe_load((EVAL / "detail_set.yml").read_text(encoding="utf-8"))["detail"]
+    assert len(detail) >= 30
+    missing = [d["answer"] for d in detail if not any(d["answer"] in line for line in lines)]
+    assert missing == []

@@ -25,7 +25,6 @@ class ModelSettings:
 
 @dataclass(frozen=True)
 class RetrievalSettings:
-    dense_top_k: int
     dense_weight: float
     lexical_weight: float
     bm25_k1: float

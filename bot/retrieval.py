@@ -78,6 +78,8 @@ class HybridRetriever:
 
     def _dense(self, query: str) -> tuple[dict[str, float], dict[tuple[str, int], float], np.ndarray]:
         vector: np.ndarray = self.encoder.encode([query])[0]
+        # Every vector, not a top k: the index is small (about a thousand texts), and an item's score is its
+        # best text, so a cut-off would drop items whose best text ranks just below it.
         hits = self.index.search(vector, len(self.index.entries))
         best: dict[str, float] = {}
         quotes: dict[tuple[str, int], float] = {}

@@ -56,7 +56,7 @@ def utter(dispatcher: CollectingDispatcher, answer: t.Answer, memory: compose.Me
     changes.update(followup_memory(answer))
     if answer.example_id and answer.example_id == memory.example_id and query is None:
         # More of the same example ("in practice"): count what was shown before too.
-        changes["example_quotes_shown"] = memory.example_quotes_shown + changes.get("example_quotes_shown", 0)
+        changes["example_quotes_shown"] = memory.example_quotes_shown | changes.get("example_quotes_shown", 0)
     if answer.enabler_id:
         shown = memory.shown_enablers + ([answer.enabler_id] if answer.enabler_id not in memory.shown_enablers else [])
         changes.update(enabler_id=answer.enabler_id, shown_enablers=shown, challenge_id=answer.challenge_id)
@@ -78,7 +78,9 @@ def followup_memory(answer: t.Answer) -> Dict[str, Any]:
     if case is not None:
         changes["case_study_id"] = case
     if answer.example_id:
-        changes["example_quotes_shown"] = sum(1 for q in answer.quotes if q.item_id == answer.example_id)
+        shown = {q.text for q in answer.quotes if q.item_id == answer.example_id}
+        example = knowledge[answer.example_id].quotes if answer.example_id in knowledge else ()
+        changes["example_quotes_shown"] = sum(1 << n for n, quote in enumerate(example) if quote in shown)
     return changes
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Callable, Optional
 
 from bot.answer import clarify, guard
-from bot.answer.examples import best_sentence, pick_example
+from bot.answer.examples import best_sentences, pick_example
 from bot.answer import render as r
 from bot.answer import types as t
 from bot.engine import Engine
@@ -37,8 +37,9 @@ class Memory:
     example_id: Optional[str] = None
     shown_enablers: list[str] = field(default_factory=list)
     shown_examples: list[str] = field(default_factory=list)
-    # For follow-ups (bot/answer/followups.py): the fact or case study last shown, and how many of
-    # the example's sentences were shown (an enabler answer shows the first only).
+    # For follow-ups (bot/answer/followups.py): the fact or case study last shown, and which of the
+    # example's sentences were shown, as a bitmask (bit n: its quote n), since an enabler answer shows the
+    # sentence closest to the question, not always the first.
     fact_id: Optional[str] = None
     case_study_id: Optional[str] = None
     example_quotes_shown: int = 0
@@ -313,7 +314,7 @@ def enabler_answer(engine: Engine, enabler_id: str, challenge_id: Optional[str],
     enabler = knowledge[enabler_id]
     challenge = knowledge[challenge_id] if challenge_id else None
     example = pick_example(engine, enabler, challenge, memory.shown_examples, retrieval)
-    example_quotes = [best_sentence(example, retrieval)] if example else []
+    example_quotes = best_sentences(example, retrieval) if example else []
     quotes = [t.Quote(q, enabler.id, enabler.section) for q in enabler.quotes]
     quotes += [t.Quote(q, example.id, example.section) for q in example_quotes] if example else []
     buttons = [r.button("Another enabler", "/ask_another_enabler")]

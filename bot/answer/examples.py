@@ -8,6 +8,7 @@ to the question. Nothing is invented: every sentence is one of the example's ver
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from bot.engine import Engine
@@ -38,8 +39,18 @@ def pick_example(engine: Engine, enabler: Item, challenge: Optional[Item], exclu
     return (candidates or [None])[0]
 
 
-def best_sentence(example: Item, retrieval: Optional[Retrieval]) -> str:
-    """The example's sentence closest to the question (its first when there is no question)."""
+# A sentence that opens by pointing back ("This meant they had not considered…") needs the one before it.
+_POINTS_BACK = re.compile(r"^(this|that|these|those|they|it|its|their|he|she|such|as a result)\b", re.IGNORECASE)
+
+
+def best_sentences(example: Item, retrieval: Optional[Retrieval]) -> list[str]:
+    """The example's sentence closest to the question (its first when there is no question), with the
+    sentence before it when it only makes sense after that one."""
     if retrieval is None or not retrieval.quote_scores:
-        return example.quotes[0]
-    return max(example.quotes, key=lambda q: retrieval.quote_scores.get((example.id, example.quotes.index(q)), -1.0))
+        best = 0
+    else:
+        best = max(range(len(example.quotes)),
+                   key=lambda n: retrieval.quote_scores.get((example.id, n), -1.0))
+    if best > 0 and _POINTS_BACK.match(example.quotes[best]):
+        return [example.quotes[best - 1], example.quotes[best]]
+    return [example.quotes[best]]

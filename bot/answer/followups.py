@@ -281,8 +281,10 @@ def in_practice(engine: Engine, memory: compose.Memory) -> Optional[t.Answer]:
     knowledge = engine.knowledge
     example = knowledge.items.get(memory.example_id or "")
     enabler = knowledge.items.get(memory.enabler_id or "")
-    if example is not None and memory.example_quotes_shown < len(example.quotes):
-        rest = list(example.quotes[max(memory.example_quotes_shown, 0):])
+    unseen = [q for n, q in enumerate(example.quotes) if not memory.example_quotes_shown >> n & 1] \
+        if example is not None else []
+    if example is not None and unseen:
+        rest = unseen
         lead = f"In practice, from the report's example **{example.title}**:"
     else:
         challenge = knowledge.items.get(memory.challenge_id or "")

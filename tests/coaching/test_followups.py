@@ -51,11 +51,21 @@ def test_in_practice_shows_the_rest_of_the_example_then_another_never_the_same_s
     shown_first = fake_engine.knowledge["nightingale_courts_programme"].quotes[0]
     assert first.example_id == "nightingale_courts_programme" and shown_first not in first.text
     _verbatim(first, report_text)
-    after = compose.Memory(**{**ENABLER_SHOWN.as_slot(), "example_quotes_shown": 4})
+    after = compose.Memory(**{**ENABLER_SHOWN.as_slot(), "example_quotes_shown": 0b1111})  # all four sentences
     second = followups.follow_up("what does that mean in practice?", fake_engine, after)
     assert second.example_id != "nightingale_courts_programme"
     assert second.text.startswith("Another example from the report")
     _verbatim(second, report_text)
+
+
+def test_in_practice_shows_the_sentences_not_yet_shown_whichever_were_shown(fake_engine, report_text):
+    quotes = fake_engine.knowledge["nightingale_courts_programme"].quotes
+    shown_last_two = compose.Memory(**{**ENABLER_SHOWN.as_slot(), "example_quotes_shown": 0b1100})
+    answer = followups.follow_up("what does that mean in practice?", fake_engine, shown_last_two)
+    assert answer.example_id == "nightingale_courts_programme"
+    assert quotes[0] in answer.text and quotes[1] in answer.text
+    assert quotes[2] not in answer.text and quotes[3] not in answer.text
+    _verbatim(answer, report_text)
 
 
 def test_that_one_is_the_case_study_last_shown_and_its_numbers_come_from_table_1(fake_engine, report_text):

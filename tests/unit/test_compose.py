@@ -121,8 +121,22 @@ def test_the_example_sentence_shown_is_the_one_closest_to_the_question(fake_engi
     last = len(example.quotes) - 1
     retrieval = Retrieval(query="q", items=[ItemScore(example.id, 0.5, 0.5, 0.5)],
                           quote_scores={(example.id, n): (0.9 if n == last else 0.1) for n in range(last + 1)})
-    assert compose.best_sentence(example, retrieval) == example.quotes[last]
-    assert compose.best_sentence(example, None) == example.quotes[0]
+    # "This meant it took six weeks…" points back, so the sentence before it comes too.
+    assert compose.best_sentences(example, retrieval) == [example.quotes[last - 1], example.quotes[last]]
+    assert compose.best_sentences(example, None) == [example.quotes[0]]
+    middle = {(example.id, n): (0.9 if n == 1 else 0.1) for n in range(last + 1)}
+    assert compose.best_sentences(example, Retrieval(query="q", items=retrieval.items, quote_scores=middle)) == \
+        [example.quotes[1]]
+
+
+def test_an_example_sentence_that_points_back_is_shown_after_the_one_it_needs(knowledge):
+    from bot.retrieval import ItemScore, Retrieval
+
+    example = knowledge["kent_fire_age_uk"]
+    assert example.quotes[1].startswith("This meant they had not considered")
+    retrieval = Retrieval(query="q", items=[ItemScore(example.id, 0.5, 0.5, 0.5)],
+                          quote_scores={(example.id, 0): 0.2, (example.id, 1): 0.8})
+    assert compose.best_sentences(example, retrieval) == list(example.quotes[:2])
 
 
 def test_a_case_box_that_fits_the_question_clearly_better_displaces_the_enablers_own(fake_engine, knowledge):

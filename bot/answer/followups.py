@@ -293,8 +293,10 @@ def in_practice(engine: Engine, memory: compose.Memory) -> Optional[t.Answer]:
         if other is None or other.id in seen:
             theme = enabler.theme if enabler is not None else (example.theme if example is not None else None)
             other = next((e for e in knowledge.of_kind(Kind.EXAMPLE) if e.theme == theme and e.id not in seen), None)
-        if other is None:
-            return None
+        if other is None:  # the theme's examples are all shown: any other of the report's six
+            other = next((e for e in knowledge.of_kind(Kind.EXAMPLE) if e.id not in seen), None)
+        if other is None:  # said plainly; never an example shown again
+            return compose.canned(t.NOTHING_MORE)
         example, rest = other, list(other.quotes)
         lead = f"Another example from the report, **{example.title}**:"
     text = lead + "\n\n" + _cited(knowledge, example, rest)

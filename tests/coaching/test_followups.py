@@ -10,6 +10,7 @@ import pytest
 
 from bot.answer import compose, followups
 from bot.answer import types as t
+from bot.knowledge.model import Kind
 
 ENABLER_SHOWN = compose.Memory(last_query="how do we make decisions faster across partners",
                                enabler_id="streamlining_decision_making",
@@ -66,6 +67,13 @@ def test_in_practice_shows_the_sentences_not_yet_shown_whichever_were_shown(fake
     assert quotes[0] in answer.text and quotes[1] in answer.text
     assert quotes[2] not in answer.text and quotes[3] not in answer.text
     _verbatim(answer, report_text)
+
+
+def test_in_practice_after_every_example_says_so_and_repeats_none(fake_engine):
+    every = [e.id for e in fake_engine.knowledge.of_kind(Kind.EXAMPLE)]
+    seen_all = compose.Memory(**{**ENABLER_SHOWN.as_slot(), "example_quotes_shown": 0b1111, "shown_examples": every})
+    answer = followups.follow_up("what does that mean in practice?", fake_engine, seen_all)
+    assert answer is not None and answer.status == t.NOTHING_MORE and answer.example_id is None
 
 
 def test_that_one_is_the_case_study_last_shown_and_its_numbers_come_from_table_1(fake_engine, report_text):

@@ -191,8 +191,8 @@ def test_an_unclear_partnership_problem_is_asked_about_and_the_choice_is_recorde
     assert answer["status"] == "answered" and answer["challenge"]["title"] == chosen["title"]
     topic = json.loads(chosen["payload"].split("choose_topic", 1)[1])["topic_id"]
     with sqlite3.connect(bot_server.log.with_suffix(".db")) as db:  # the choice, as a slot event
-        slots = [json.loads(d) for (d,) in db.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot'", (sender,))]
+        slots = [json.loads(d) for (d,) in db.execute(  # REST conversations are "rest:<sender>" (ADR 0007)
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot'", (f"rest:{sender}",))]
     assert {"name": "topic_id", "value": topic} in [{k: s.get(k) for k in ("name", "value")} for s in slots]
     rephrase = answer_of(only(bot_server.say(sender, '/choose_topic{"topic_id":"none_of_these"}')))
     assert rephrase["status"] == "clarification"

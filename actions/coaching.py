@@ -313,6 +313,16 @@ class ActionCoachingStart(Action):
         return "action_coaching_start"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        step = tracker.get_slot(REQUESTED)
+        text = tracker.latest_message.get("text") or ""
+        if (tracker.active_loop.get("name") == flow.COACHING_FORM and step in steps.FREE_TEXT_STEPS
+                and not steps.is_start_command(text)):
+            # NLU heard "start coaching" in a sentence typed at a free-text step ("partnership to get
+            # rough sleepers into housing with the council"): it is that step's answer, read by the step's
+            # own validator (partners in a purpose and all). The form then asks the next step; Rasa does
+            # not validate slots set by an action that runs before it.
+            validate = getattr(ValidateCoachingForm(), f"validate_{step}")
+            return [SlotSet(k, v) for k, v in validate(text, dispatcher, tracker, domain).items()]
         events: List[EventType] = [SlotSet(s, None) for s in flow.COACHING_SLOTS] + [SlotSet(REQUESTED, None)]
         theme = next(tracker.get_latest_entity_values("coach_theme"), None)
         engine = _engine(dispatcher)

@@ -197,3 +197,24 @@ def test_the_health_check_reads_words_says_ties_and_aims_at_the_lowest_statement
                                                   "tied as the lowest, at 3.0.", None, "health_check_result"))
     assert "weakest" not in tie[0]["text"]
     assert _problems_since(bot_server, offset) == []
+
+
+STAGE_BUTTONS = ["Just starting", "Under way", "Stuck", "Ending"]
+
+
+def test_a_purpose_that_sounds_like_coach_me_is_the_purpose_and_does_not_restart(bot_server, report_text):
+    c = Chat(bot_server, report_text)
+    c.say("coach me", ("Let's work through it together", [], None), ("First, what is the collaboration for?", [], None))
+    c.say("partnership to get rough sleepers into housing with the council",
+          ("You mentioned the partners already, so I've noted them as *Local authority*.", [], None),
+          ("Where does the collaboration stand?", STAGE_BUTTONS, None))
+    c.say(choice_payload("stage", "stuck"), ("Which of these feels hardest in this collaboration?", THEME_BUTTONS,
+                                             None))
+    # From the health check's "Coach me on Structures": the theme is kept while the purpose is given.
+    h = Chat(bot_server, report_text)
+    h.say('/start_coaching{"coach_theme":"structures"}', ("Let's work through it together", [], None),
+          ("First, what is the collaboration for?", [], None))
+    h.say("a partnership with the ICB to start a joint frailty service",
+          ("You mentioned the partners already, so I've noted them as *NHS*.", [], None),
+          ("Where does the collaboration stand?", STAGE_BUTTONS, None))
+    h.say(choice_payload("stage", "starting"), ("Under **Structures**, the report names these challenges", None, None))

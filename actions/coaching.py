@@ -11,7 +11,7 @@ import logging
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import memory_from, remember, share_plan, utter
@@ -344,6 +344,14 @@ class ActionCoachingBack(Action):
         return "action_coaching_back"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        if not tracker.active_loop.get("name"):
+            # Right after a plan the "when" reply invites "go back": reopen the form at that step, the
+            # other answers kept (the plan is rebuilt when it is answered). Otherwise nothing to go back in.
+            if tracker.get_slot(flow.PLAN) and tracker.get_slot(flow.WHEN):
+                dispatcher.utter_message(response="utter_coach_going_back")
+                return [SlotSet(flow.WHEN, None), FollowupAction(flow.COACHING_FORM)]
+            dispatcher.utter_message(response="utter_coach_not_active")
+            return []
         cleared = flow.go_back(tracker.active_loop.get("name"), tracker.slots, tracker.get_slot(REQUESTED))
         if cleared is None:
             dispatcher.utter_message(response="utter_coach_back_at_start")

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import prefetch
 from bot.answer import compose, followups
 from bot.answer import types as t
+from bot.coaching import steps
 from bot.engine import load_engine
 from bot.errors import CoachError
 from bot.knowledge.model import Kind
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 # One slot holds the whole memory: an answer sets two slots (this and last_answer_id), not seven, so
 # every stored conversation is shorter to save, read and replay (docs/adr/0006).
 MEMORY_SLOT = "answer_memory"
+# NLU's coach_choice also catches typed words ("what's the weather"); outside a form only a button or a
+# bare option ("yes", "stuck", "local authority") is a stray choice, longer words are a message.
+MAX_STRAY_CHOICE_WORDS = 2
 
 
 def memory_from(tracker: Tracker) -> compose.Memory:
@@ -115,6 +119,12 @@ class ActionAnswerQuestion(_AnswerAction):
     async def run(self, dispatcher, tracker, domain):
         text = tracker.latest_message.get("text") or ""
         memory = memory_from(tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == steps.CHOICE_INTENT and (steps.parse_payload(text) is not None
+                                              or len(text.split()) <= MAX_STRAY_CHOICE_WORDS):
+            # A coaching button, or "yes" / "stuck", outside a form: nothing to choose from now.
+            dispatcher.utter_message(response="utter_coach_not_active")
+            return []
         if followups.wants_to_share(text) and tracker.get_slot("coach_plan"):
             return share_plan(dispatcher, tracker)
         if followups.is_correction(text) and followups.has_context(memory):

@@ -11,7 +11,7 @@ import logging
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import memory_from, remember, share_plan, utter
@@ -313,6 +313,16 @@ class ActionCoachingStart(Action):
         return "action_coaching_start"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        step = tracker.get_slot(REQUESTED)
+        text = tracker.latest_message.get("text") or ""
+        if (tracker.active_loop.get("name") == flow.COACHING_FORM and step in steps.FREE_TEXT_STEPS
+                and not steps.is_start_command(text)):
+            # NLU heard "start coaching" in a sentence typed at a free-text step ("partnership to get
+            # rough sleepers into housing with the council"): it is that step's answer, read by the step's
+            # own validator (partners in a purpose and all). The form then asks the next step; Rasa does
+            # not validate slots set by an action that runs before it.
+            validate = getattr(ValidateCoachingForm(), f"validate_{step}")
+            return [SlotSet(k, v) for k, v in validate(text, dispatcher, tracker, domain).items()]
         events: List[EventType] = [SlotSet(s, None) for s in flow.COACHING_SLOTS] + [SlotSet(REQUESTED, None)]
         theme = next(tracker.get_latest_entity_values("coach_theme"), None)
         engine = _engine(dispatcher)
@@ -334,6 +344,14 @@ class ActionCoachingBack(Action):
         return "action_coaching_back"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        if not tracker.active_loop.get("name"):
+            # Right after a plan the "when" reply invites "go back": reopen the form at that step, the
+            # other answers kept (the plan is rebuilt when it is answered). Otherwise nothing to go back in.
+            if tracker.get_slot(flow.PLAN) and tracker.get_slot(flow.WHEN):
+                dispatcher.utter_message(response="utter_coach_going_back")
+                return [SlotSet(flow.WHEN, None), FollowupAction(flow.COACHING_FORM)]
+            dispatcher.utter_message(response="utter_coach_not_active")
+            return []
         cleared = flow.go_back(tracker.active_loop.get("name"), tracker.slots, tracker.get_slot(REQUESTED))
         if cleared is None:
             dispatcher.utter_message(response="utter_coach_back_at_start")

@@ -354,7 +354,8 @@ def correct(text: str, engine: Engine, memory: compose.Memory) -> tuple[t.Answer
 
 
 def nearest_challenges(engine: Engine, memory: compose.Memory) -> t.Answer:
-    """The challenges closest to the previous question (not the one just answered), as buttons."""
+    """The challenges closest to the previous question, as buttons: none that any answer in this thread
+    (every enabler shown since the question, and their challenges) already gave."""
     knowledge = engine.knowledge
     ranked: list[Item] = []
     if memory.last_query:
@@ -364,8 +365,9 @@ def nearest_challenges(engine: Engine, memory: compose.Memory) -> t.Answer:
     theme = enabler.theme if enabler is not None else None
     ranked += [c for c in knowledge.of_kind(Kind.CHALLENGE) if theme is None or c.theme == theme]
     ranked += knowledge.of_kind(Kind.CHALLENGE)
-    answered = {memory.challenge_id} | {c.id for c in knowledge.challenges_for(memory.enabler_id or "")
-                                          if memory.enabler_id}
+    # Everything this thread already answered was rejected: a second correction must not offer it again.
+    rejected = set(memory.shown_enablers) | ({memory.enabler_id} if memory.enabler_id else set())
+    answered = {memory.challenge_id} | {c.id for e in rejected for c in knowledge.challenges_for(e)}
     choices = [c for c in dict.fromkeys(ranked) if c.id not in answered][:3]
     lines = "\n".join(f"- {c.title} ({c.theme.capitalize()})" for c in choices)
     text = ("Sorry that missed. Which of these challenges from the report is closer to what you meant? "

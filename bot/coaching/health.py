@@ -40,8 +40,9 @@ def theme_of(slot: str) -> str:
 
 
 def statement_prompt(slot: str) -> tuple[str, list[t.ButtonPayload]]:
+    # The statement is ours, so italic, never a "> " blockquote: blockquotes are the report's words.
     n = flow.HEALTH_STEPS.index(slot) + 1
-    text = (f"**{n} of {len(flow.HEALTH_STEPS)}.** How far do you agree?\n\n> {STATEMENTS[slot]}\n\n"
+    text = (f"**{n} of {len(flow.HEALTH_STEPS)}.** How far do you agree?\n\n*{STATEMENTS[slot]}*\n\n"
             "1 = strongly disagree, 5 = strongly agree.")
     return text, [r.button(f"{score} {label}" if score in (1, 5) else str(score), choice_payload("score", str(score)))
                   for score, label in SCALE.items()]

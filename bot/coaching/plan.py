@@ -170,7 +170,8 @@ def plan_markdown(knowledge: Knowledge, context: ct.ContextPayload, challenge: I
         "  \n".join(f"**{line.split(':', 1)[0]}:**{line.split(':', 1)[1]}" for line in summary),
         f"**The collaboration:** {context['purpose']}  \n**Partners:** {partners}  \n"
         f"**Where it stands:** {context['stage']}",
-        f"**About the challenge.** {described}"
+        # The quote starts its own line: after the heading on the same line "> " is a literal ">".
+        "**About the challenge.**" + (f" {described}" if described else "\n\n")
         + r.blockquote(list(challenge.quotes[:1])) + "\n\n" + r.cite_line(knowledge, challenge),
         "**What the research found helps**",
     ]

@@ -309,6 +309,22 @@ def is_question(text: str, intent: Optional[str]) -> bool:
     return looks_like_words(text) and (text.rstrip().endswith("?") or len(text.split()) >= 4)
 
 
+# Steps whose answer is free text: a sentence typed there is read as the answer first, even when NLU
+# hears "start coaching" in it ("partnership to get rough sleepers into housing with the council").
+FREE_TEXT_STEPS = ("coach_purpose", "coach_partners", "coach_challenge_description", "coach_first_step",
+                   "coach_step_when")
+_START_COMMAND = re.compile(r"(?i)\b(coach(ing)?|start (again|over|afresh)|new plan|from scratch)\b")
+MAX_START_COMMAND_WORDS = 8
+
+
+def is_start_command(text: str) -> bool:
+    """"coach me", "start coaching again", a /start_coaching button: a request to start afresh.
+    A longer sentence or one that never mentions coaching is an answer, not a command."""
+    if parse_payload(text or "") is not None:
+        return True
+    return len((text or "").split()) <= MAX_START_COMMAND_WORDS and bool(_START_COMMAND.search(text or ""))
+
+
 def prefill_from_opening(text: str) -> dict[str, Any]:
     """What an opening such as "our joint project with the council is stuck" already tells us.
 

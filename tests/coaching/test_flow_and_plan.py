@@ -136,3 +136,17 @@ def test_a_tie_is_said_as_a_tie_and_level_answers_name_no_weakest_area(fake_engi
     assert [b["title"] for b in level.buttons][:3] == ["Coach me on Motivations", "Coach me on Structures",
                                                       "Coach me on Relationships"]
     _verbatim(level.payload["citations"], report_text)
+
+
+def test_a_challenge_picked_from_the_list_is_quoted_on_its_own_line_in_the_plan(fake_engine):
+    _, card = plan.build_plan(fake_engine, ANSWERED)   # no description: picked from the list
+    quote = card["challenge"]["citations"][0]["quote"]
+    assert f"**About the challenge.**\n\n> {quote}" in card["markdown"]
+    assert not [line for line in card["markdown"].splitlines() if ">" in line and not line.startswith(">")]
+
+
+def test_health_check_statements_are_never_shown_as_quotes():
+    for slot in flow.HEALTH_STEPS:
+        text, _ = health.statement_prompt(slot)
+        assert not [line for line in text.splitlines() if line.startswith(">")]
+        assert f"*{health.STATEMENTS[slot]}*" in text

@@ -153,3 +153,16 @@ def test_a_bare_correction_offers_the_nearest_other_challenges_as_buttons(fake_e
                                          ("how do we share data with partners?", False), ("shared purpose", False)])
 def test_asking_to_email_or_share_is_recognised(text, share):
     assert followups.wants_to_share(text) is share
+
+
+def test_a_second_correction_offers_nothing_this_thread_already_answered(fake_engine):
+    # The thread showed two enablers (the first rejected by a correction, the second by this one).
+    twice = compose.Memory(last_query=ENABLER_SHOWN.last_query, enabler_id="dedicated_flexible_funding",
+                           challenge_id="siloed_funding_and_competition",
+                           shown_enablers=["streamlining_decision_making", "dedicated_flexible_funding"])
+    answer, _ = followups.correct("that answer wasn't right", fake_engine, twice)
+    offered = {b["payload"] for b in answer.buttons}
+    knowledge = fake_engine.knowledge
+    rejected = {c.id for e in twice.shown_enablers for c in knowledge.challenges_for(e)}
+    assert rejected >= {"organisational_hierarchies", "siloed_funding_and_competition"}
+    assert len(offered) == 3 and not [p for p in offered for c in rejected if f'"{c}"' in p]

@@ -205,3 +205,11 @@ def test_what_an_opening_prefilled_is_told_back_to_the_leader():
     assert steps.describe_prefill({"stage": "stuck", "partners": {"sectors": ["local_authority"], "detail": None}}) == \
         'From what you said, I\'ve noted that the collaboration is *stuck* and the partners include ' \
         '*Local authority*. Say "go back" later to change it.'
+
+
+def test_only_a_short_coaching_request_restarts_a_free_text_step():
+    from bot.coaching.steps import is_start_command
+    assert is_start_command("coach me") and is_start_command("start coaching again")
+    assert is_start_command('/start_coaching{"coach_theme":"structures"}')
+    assert not is_start_command("partnership to get rough sleepers into housing with the council")
+    assert not is_start_command("a partnership with the ICB to start a joint frailty service")

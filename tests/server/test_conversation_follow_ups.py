@@ -7,6 +7,7 @@ missing message fails. Uses the session's shared bot (tests/conftest.py `bot_ser
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -47,6 +48,10 @@ class Chat:
             if buttons is not None:
                 assert [b["title"] for b in reply.get("buttons") or []] == buttons, (text, got)
             assert ((reply.get("custom") or {}).get("answer") or {}).get("status") == status, (text, got)
+            # Only the report's words are blockquotes (health-check statements and coaching prompts are ours).
+            for line in (reply.get("text") or "").splitlines():
+                if line.startswith(">") and line.lstrip("> ").strip():
+                    assert self.report.contains(line.lstrip("> ").strip()), (text, line)
             for citation in ((reply.get("custom") or {}).get("answer") or {}).get("citations") or []:
                 assert self.report.contains(citation["quote"]), citation["quote"]
                 assert f"> {citation['quote']}" in reply["text"] or (reply.get("custom") or {}).get("plan")
@@ -119,6 +124,18 @@ def test_a_correction_gets_a_different_answer_or_the_nearest_challenges_never_th
     offered = bare[0]["buttons"]
     assert len(offered) == 3 and "Building new relationships" not in [b["title"] for b in offered]
     assert all(b["payload"].startswith('/choose_topic{"topic_id":') for b in offered)
+
+    # A second correction never offers what this thread already answered (and the leader rejected).
+    t = Chat(bot_server, report_text)
+    trust = t.say("partners don't trust us", ("That sounds like **Building new relationships**", None, "answered"))
+    funding = t.say("no, that's not what I meant — the issue is funding",
+                    ("Thanks — reading it again with what you've added:", None, "answered"))
+    again = t.say("that answer wasn't right", ("Sorry that missed. Which of these challenges from the report is "
+                                               "closer to what you meant?", None, "clarification"))
+    rejected = {r[0]["custom"]["answer"]["challenge"]["id"] for r in (trust, funding)}
+    offered = [json.loads(b["payload"][len("/choose_topic"):])["topic_id"] for b in again[0]["buttons"]]
+    assert len(offered) == 3 and not rejected & set(offered), (rejected, offered)
+    assert "Building new relationships" not in [b["title"] for b in again[0]["buttons"]]
 
 
 def test_free_text_coaching_with_a_question_shaped_step_and_a_loose_date_logs_no_errors(bot_server, report_text):
@@ -200,3 +217,67 @@ def test_the_health_check_reads_words_says_ties_and_aims_at_the_lowest_statement
                                                   "tied as the lowest, at 3.0.", None, "health_check_result"))
     assert "weakest" not in tie[0]["text"]
     assert _problems_since(bot_server, offset) == []
+
+
+STAGE_BUTTONS = ["Just starting", "Under way", "Stuck", "Ending"]
+
+
+def test_a_purpose_that_sounds_like_coach_me_is_the_purpose_and_does_not_restart(bot_server, report_text):
+    c = Chat(bot_server, report_text)
+    c.say("coach me", ("Let's work through it together", [], None), ("First, what is the collaboration for?", [], None))
+    c.say("partnership to get rough sleepers into housing with the council",
+          ("You mentioned the partners already, so I've noted them as *Local authority*.", [], None),
+          ("Where does the collaboration stand?", STAGE_BUTTONS, None))
+    c.say(choice_payload("stage", "stuck"), ("Which of these feels hardest in this collaboration?", THEME_BUTTONS,
+                                             None))
+    # From the health check's "Coach me on Structures": the theme is kept while the purpose is given.
+    h = Chat(bot_server, report_text)
+    h.say('/start_coaching{"coach_theme":"structures"}', ("Let's work through it together", [], None),
+          ("First, what is the collaboration for?", [], None))
+    h.say("a partnership with the ICB to start a joint frailty service",
+          ("You mentioned the partners already, so I've noted them as *NHS*.", [], None),
+          ("Where does the collaboration stand?", STAGE_BUTTONS, None))
+    h.say(choice_payload("stage", "starting"), ("Under **Structures**, the report names these challenges", None, None))
+
+
+def test_after_a_plan_go_back_asks_when_again_and_sharing_and_off_topic_are_answered(bot_server, report_text):
+    c = Chat(bot_server, report_text)
+    c.say("coach me", ("Let's work through it together", [], None), ("First, what is the collaboration for?", [], None))
+    c.say("Joining up support for families leaving temporary accommodation",
+          ("Who are the partners?", None, None))
+    c.say(choice_payload("partners", "local_authority"), ("Where does the collaboration stand?", STAGE_BUTTONS, None))
+    c.say(choice_payload("stage", "stuck"), ("Which of these feels hardest in this collaboration?", THEME_BUTTONS,
+                                             None))
+    c.say(choice_payload("theme", "structures"), ("Under **Structures**, the report names these challenges", None,
+                                                  None))
+    c.say(choice_payload("challenge", "siloed_funding_and_competition"),
+          ("For **Siloed funding streams and competition**, the research points to these enablers:", [],
+           "coaching_recommendation"), ("Now your commitment: what is one first step you will take?", [], None))
+    c.say("Invite both finance leads to map every budget line",
+          ("When will you take that step?", ["This week", "Next week", "This month"], None))
+    first = c.say(choice_payload("when", "next_week"), ("## Your collaboration plan", ["Show my plan", "Start again"],
+                                                        "coaching_plan"))
+    # Picked from the list (no description): the challenge's quote is a real blockquote on its own line.
+    plan_text = first[0]["text"]
+    quote = first[0]["custom"]["plan"]["challenge"]["citations"][0]["quote"]
+    assert f"**About the challenge.**\n\n> {quote}" in plan_text
+    assert not [line for line in plan_text.splitlines() if " > " in line]
+    # "go back" right after the plan: the "when" step again, the other answers kept.
+    c.say("go back", ("Going back one step.", [], None),
+          ("When will you take that step?", ["This week", "Next week", "This month"], None))
+    when = read_when("asap, prob next month tbh", date.today())
+    again = c.say("asap, prob next month tbh",
+                  (f"Noted: “asap, prob next month tbh” — I've read that as {when.reading}.", [], None),
+                  ("## Your collaboration plan\n\n**Challenge:** Siloed funding streams and competition (Structures)"
+                   "  \n**First step:** Invite both finance leads to map every budget line  \n"
+                   f"**When:** {when.label}", ["Show my plan", "Start again"], "coaching_plan"))
+    assert again[1]["custom"]["plan"]["context"]["purpose"] == "Joining up support for families leaving temporary " \
+                                                               "accommodation"
+    c.say("send it to my director", ("I can't send e-mail myself, but here is your plan to pass on",
+                                     ["Show my plan", "Start again"], "coaching_plan_shared"))
+    # With no plan, "go back" and a stray coaching button still say coaching is not active.
+    fresh = Chat(bot_server, report_text)
+    fresh.say("what's the weather", ("Sorry, I can't help with that", ["What helps collaboration?", "What can you do?"],
+                                     "unanswerable_out_of_scope"))
+    fresh.say("go back", ("We're not in a coaching conversation at the moment.", None, None))
+    fresh.say(choice_payload("stage", "stuck"), ("We're not in a coaching conversation at the moment.", None, None))

@@ -1,8 +1,9 @@
 """Rate limits and client addresses shared by the REST and socket.io channels.
 
 Three sliding windows, each in this process's memory (every replica counts its own share):
-- per client address (COACH_RATE_LIMIT, default 60/60s): one machine cannot flood the bot, and no
-  client can get someone else limited by borrowing their conversation id;
+- per client address (COACH_RATE_LIMIT, default 600/60s): one machine cannot flood the bot, and no
+  client can get someone else limited by borrowing their conversation id; ten a second is far above a
+  person typing and high enough for an evaluation script on loopback;
 - per socket.io session (COACH_SESSION_RATE_LIMIT, default 30/60s): one browser tab, however many
   addresses it comes through;
 - a ceiling over every client together (COACH_GLOBAL_RATE_LIMIT, default 3000/60s): many addresses
@@ -75,7 +76,7 @@ def setting(given: Mapping[str, Any], key: str, env: str, default: Any) -> Any:
 
 @dataclass(frozen=True)
 class RateLimits:
-    per_client: Optional[Rate] = (60, 60.0)
+    per_client: Optional[Rate] = (600, 60.0)
     per_session: Optional[Rate] = (30, 60.0)
     ceiling: Optional[Rate] = (3000, 60.0)
     proxy_header: Optional[str] = None  # the header the operator's own proxy sets, e.g. "X-Forwarded-For"
@@ -84,7 +85,7 @@ class RateLimits:
     def load(cls, given: Optional[Mapping[str, Any]] = None) -> "RateLimits":
         given = given or {}
         header = str(setting(given, "trusted_proxy_header", "COACH_TRUSTED_PROXY_HEADER", "")).strip()
-        return cls(per_client=parse_rate(str(setting(given, "rate_limit", "COACH_RATE_LIMIT", "60/60s"))),
+        return cls(per_client=parse_rate(str(setting(given, "rate_limit", "COACH_RATE_LIMIT", "600/60s"))),
                    per_session=parse_rate(str(setting(given, "session_rate_limit", "COACH_SESSION_RATE_LIMIT",
                                                       "30/60s")), "COACH_SESSION_RATE_LIMIT"),
                    ceiling=parse_rate(str(setting(given, "global_rate_limit", "COACH_GLOBAL_RATE_LIMIT",

@@ -23,7 +23,7 @@ Differences from Rasa 3.6.21's stock `rest` channel, and why:
   itself an email address, phone or NI number is refused, since ids are stored unmasked.
 
 Settings come from the channel's credentials.yml keys or environment variables (docs/operations.md):
-COACH_REST_TOKEN, COACH_MAX_BODY_BYTES (65536), COACH_RATE_LIMIT ("60/60s" per client address, or "off"),
+COACH_REST_TOKEN, COACH_MAX_BODY_BYTES (65536), COACH_RATE_LIMIT ("600/60s" per client address, or "off"),
 COACH_GLOBAL_RATE_LIMIT, COACH_TRUSTED_PROXY_HEADER, COACH_TURN_TIMEOUT (20 s, which must stay below
 Rasa's TICKET_LOCK_LIFETIME), COACH_ALLOWED_ORIGINS and COACH_PUBLIC_ORIGIN.
 """

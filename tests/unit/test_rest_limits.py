@@ -75,7 +75,7 @@ def test_default_limits_are_high_enough_for_scripts_on_loopback(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     limits = Limits.load()
     assert (limits.max_body_bytes, limits.turn_timeout) == (65536, 20.0)
-    assert limits.rates == RateLimits(per_client=(60, 60.0), per_session=(30, 60.0), ceiling=(3000, 60.0),
+    assert limits.rates == RateLimits(per_client=(600, 60.0), per_session=(30, 60.0), ceiling=(3000, 60.0),
                                       proxy_header=None)
 
 

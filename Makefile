@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore
 
 KNOWLEDGE := $(wildcard knowledge/*.yml) knowledge/source/collaboration-executive-summary.txt
-RASA_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/rasa/input_guard.py
+RASA_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/server/rasa/input_guard.py
 MODEL := models/coach.tar.gz
 INDEX := build/index/meta.json
 
@@ -34,12 +34,12 @@ install: $(VENV)/.installed ## create .venv and install everything
 validate: $(VENV)/.installed ## check every knowledge quote, link and field against the report
 	$(PY) -m bot.cli validate
 
-data/nlu/questions.yml: $(KNOWLEDGE) data/nlu/conversation.yml bot/rasa/nlu_export.py | $(VENV)/.installed
+data/nlu/questions.yml: $(KNOWLEDGE) data/nlu/conversation.yml bot/knowledge/nlu_export.py | $(VENV)/.installed
 	$(PY) -m bot.cli nlu
 
 nlu: data/nlu/questions.yml ## regenerate NLU examples from the question banks
 
-$(INDEX): $(KNOWLEDGE) coach.yml bot/finetune.py $(VENV)/.installed
+$(INDEX): $(KNOWLEDGE) coach.yml bot/retrieval/finetune.py $(VENV)/.installed
 	$(PY) -m bot.cli validate
 	$(PY) -m bot.cli index
 
@@ -52,7 +52,7 @@ $(MODEL): $(RASA_INPUTS) data/nlu/questions.yml $(VENV)/.installed
 train: $(MODEL) ## train the Rasa model when its inputs changed
 
 run: $(INDEX) $(MODEL) ## start the action server and Rasa (REST on http://localhost:5005); Ctrl-C stops both
-	$(PY) -m bot.serve
+	$(PY) -m bot.server.serve
 
 test: $(INDEX) $(MODEL) ## everything CI runs: data validation, unit, model and server tests, Rasa test stories
 	$(PY) -m bot.cli nlu --check
@@ -83,7 +83,7 @@ test-service: $(INDEX) $(MODEL) ## replicas on PostgreSQL + Redis, faults, bad i
 bench: $(INDEX) $(MODEL) ## Q&A vs bare Rasa turn: latency, 1/8/32-user throughput, 2 replicas (writes docs/benchmarks.md, ~7 min)
 	$(PY) scripts/bench.py
 
-widget: ## rebuild the web widget bundle in bot/web/static from widget/src (Node 20 + npm)
+widget: ## rebuild the web widget bundle in bot/server/web/static from widget/src (Node 20 + npm)
 	cd widget && npm ci --no-audit --no-fund && npm run build
 
 screenshots: $(INDEX) $(MODEL) ## re-take docs/screenshots/widget-*.png from the real demo page

@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import prefetch
+from bot.server import prefetch
 from bot.answer import compose, followups
 from bot.answer import types as t
 from bot.coaching import steps
@@ -137,7 +137,7 @@ class ActionAnswerQuestion(_AnswerAction):
         return compose.compose_answer(question, load_engine(), compose.Memory()), question
 
     async def answer_async(self, tracker, memory):
-        # So the answer depends on the text alone, and NLU may have had it composed already (bot.prefetch).
+        # So the answer depends on the text alone, and NLU may have had it composed already (bot.server.prefetch).
         question = tracker.latest_message.get("text") or ""
         prefetched = await prefetch.take_answer(question)
         engine = load_engine()

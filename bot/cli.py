@@ -39,9 +39,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     import time
 
-    from bot.encoder import SentenceTransformerEncoder
-    from bot.finetune import ensure_trained, prune
-    from bot.index import build_index
+    from bot.retrieval.encoder import SentenceTransformerEncoder
+    from bot.retrieval.finetune import ensure_trained, prune
+    from bot.retrieval.index import build_index
     from bot.knowledge import load_knowledge
 
     settings = load_settings(args.config)
@@ -56,15 +56,15 @@ def cmd_index(args: argparse.Namespace) -> int:
     report = build_index(knowledge, encoder, settings.index_dir, progress=not args.quiet)
     print(f"index OK: {report.entries} texts ({report.embedded} embedded, {report.reused} reused) in {report.path}")
     if settings.head.weight > 0:
-        from bot.head import Head
-        from bot.index import DenseIndex
+        from bot.retrieval.head import Head
+        from bot.retrieval.index import DenseIndex
 
         started = time.monotonic()
         Head.load_or_train(DenseIndex.load(knowledge, settings.index_dir, name), settings.index_dir,
                            settings.head.regularisation)
         print(f"item head OK ({time.monotonic() - started:.1f} s)")
     if settings.model.backend == "onnx":
-        from bot.onnx_encoder import ExportError, ensure_export
+        from bot.retrieval.onnx_encoder import ExportError, ensure_export
 
         try:
             print(f"ONNX query encoder OK: {ensure_export(name, settings.index_dir, path)}")
@@ -75,7 +75,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_nlu(args: argparse.Namespace) -> int:
     from bot.knowledge import load_knowledge
-    from bot.rasa.nlu_export import hand_written_examples, render, write
+    from bot.knowledge.nlu_export import hand_written_examples, render, write
 
     settings = load_settings(args.config)
     knowledge = load_knowledge(settings.knowledge_dir)
@@ -129,9 +129,9 @@ def _base_engine(settings, engine):
     """The engine searching with the base model, for the baselines (the same engine if not fine-tuned)."""
     import dataclasses
 
-    from bot.encoder import SentenceTransformerEncoder
+    from bot.retrieval.encoder import SentenceTransformerEncoder
     from bot.engine import Engine
-    from bot.index import build_index
+    from bot.retrieval.index import build_index
 
     if engine.retriever.encoder.name == settings.model.name:
         return engine
@@ -189,7 +189,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def build_parser() -> tuple:
+    """The core commands. `bot` as installed (bot/server/cli.py) adds the ones that read the
+    conversation store: retention, insights, review."""
     parser = argparse.ArgumentParser(prog="bot", description="Collaboration Coach tools")
     parser.add_argument("--config", help="settings file (default coach.yml or $COACH_CONFIG)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -210,14 +212,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--write", help="also write the table to this Markdown file")
     p.add_argument("--crossval", type=int, metavar="K", help="k-fold cross-validation over the question banks instead")
     p.set_defaults(func=cmd_eval)
-    from bot.retention import add_arguments, cmd_retention
+    return parser, sub
 
-    p = sub.add_parser("retention", help="delete conversations inactive for more than N days")
-    add_arguments(p)
-    p.set_defaults(func=cmd_retention)
-    from bot.insights.cli import add_parsers as add_insights_parsers
 
-    add_insights_parsers(sub)  # `bot insights`, `bot review` (bot/insights/cli.py)
+def main(argv: Optional[Sequence[str]] = None, parser: Optional[argparse.ArgumentParser] = None) -> int:
+    if parser is None:
+        parser, _ = build_parser()
     args = parser.parse_args(argv)
     try:
         status = args.func(args)

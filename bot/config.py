@@ -56,7 +56,7 @@ class DecisionSettings:
 
 @dataclass(frozen=True)
 class FinetuneSettings:
-    """Contrastive fine-tuning of the embedding model on the knowledge (bot/finetune.py)."""
+    """Contrastive fine-tuning of the embedding model on the knowledge (bot/retrieval/finetune.py)."""
 
     epochs: int            # 0 turns fine-tuning off: the base model is used as shipped
     batch_size: int        # in-batch negatives: each pair's negatives are the batch's other items
@@ -68,7 +68,7 @@ class FinetuneSettings:
 
 @dataclass(frozen=True)
 class HeadSettings:
-    """The classification head over item ids (bot/head.py), trained on the same embeddings."""
+    """The classification head over item ids (bot/retrieval/head.py), trained on the same embeddings."""
 
     weight: float          # fused score += weight * head probability of the item
     regularisation: float  # inverse regularisation strength C of the logistic regression

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from bot.config import Settings
-from bot.encoder import SentenceTransformerEncoder
+from bot.retrieval.encoder import SentenceTransformerEncoder
 from bot.engine import Engine
-from bot.finetune import ensure_trained
-from bot.index import CACHE_FILE, build_index
+from bot.retrieval.finetune import ensure_trained
+from bot.retrieval.index import CACHE_FILE, build_index
 from bot.knowledge.model import Kind, Knowledge
 
 Held = frozenset[tuple[str, int]]  # (item id, position in its bank)

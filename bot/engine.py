@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Optional
 
 from bot.config import Settings, load_settings
-from bot.encoder import Encoder
-from bot.glossary import load_glossary
-from bot.head import Head
-from bot.index import DenseIndex
+from bot.retrieval.encoder import Encoder
+from bot.knowledge.glossary import load_glossary
+from bot.retrieval.head import Head
+from bot.retrieval.index import DenseIndex
 from bot.knowledge import Knowledge, load_knowledge
-from bot.onnx_encoder import make_encoder
-from bot.retrieval import HybridRetriever, Mode
+from bot.retrieval.onnx_encoder import make_encoder
+from bot.retrieval.search import HybridRetriever, Mode
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class Engine:
 def model_for(settings: Settings, knowledge: Knowledge) -> tuple[str, Optional[str]]:
     """The embedding model's name and folder: the fine-tuned one for this knowledge, if configured."""
     from bot.errors import IndexMissingError
-    from bot.finetune import is_trained, trained_model
+    from bot.retrieval.finetune import is_trained, trained_model
 
     trained = trained_model(settings.model, settings.finetune, knowledge)
     if trained is None:

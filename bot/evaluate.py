@@ -18,7 +18,7 @@ import yaml
 from bot.answer import types as t
 from bot.answer.compose import compose_answer
 from bot.engine import Engine
-from bot.glossary import Glossary
+from bot.knowledge.glossary import Glossary
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Leaders sometimes paste an email signature or a colleague's phone number into a question. The
 report never needs them, so every channel masks them on the way in, the tracker store masks every
-event it writes (bot/stores.py), and log records are masked as they are made.
+event it writes (bot/server/stores.py), and log records are masked as they are made.
 
 Text is masked as it will be read, not only as it was typed: the input guard decodes HTML entities,
 so `jo.bloggs&#64;council.gov.uk` becomes an address later. `mask_pii` therefore also looks at the

@@ -4,7 +4,7 @@
 
 Starts everything itself on free loopback ports, measures, stops it, and writes docs/benchmarks.md:
 
-1. one server as `make run` starts it (bot.serve: action server + Rasa, SQLite conversations):
+1. one server as `make run` starts it (bot.server.serve: action server + Rasa, SQLite conversations):
    sequential turns over REST, Q&A and the bare reference ("hello": NLU, policies and a domain
    response, no custom action), interleaved so both see the same machine load;
 2. the same server under locust (headless, closed loop) at 1, 8 and 32 concurrent users, Q&A and bare;
@@ -127,7 +127,7 @@ def recording_cost(saves: int) -> dict[str, list[float]]:
     from bot.answer.compose import compose_answer
     from bot.engine import load_engine
     from bot.insights import tracker_hook
-    from bot.stores import GuardedSQLTrackerStore
+    from bot.server.stores import GuardedSQLTrackerStore
 
     answer = compose_answer("our budgets are ring-fenced so we can't pool money", load_engine())
     domain = Domain.load(str(ROOT / "domain.yml"))
@@ -181,7 +181,7 @@ def insights_timing(events: int, runs: int = 3) -> dict[str, float]:
         seconds = []
         for _ in range(runs):
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "bot.cli", "insights", "--since", "all", "--format", fmt,
+            subprocess.run([sys.executable, "-m", "bot.server.cli", "insights", "--since", "all", "--format", fmt,
                             "--out", str(workdir / f"report.{fmt}")], cwd=ROOT, env=env, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             seconds.append(time.perf_counter() - started)
@@ -239,7 +239,7 @@ def report(seq: dict, seq_replicas: Optional[dict], loads: list[Load], retrieval
         "",
         "*Q&A* turns ask development-set questions: NLU → policies → the custom answer action on the action",
         "server, whose answer (embedding, FAISS + BM25 retrieval, composition with citations) NLU started there",
-        "while the policies ran (`bot/prefetch.py`). *Bare* turns say \"hello\", which Rasa answers with a",
+        "while the policies ran (`bot/server/prefetch.py`). *Bare* turns say \"hello\", which Rasa answers with a",
         "domain response and no custom action: the reference for what Rasa itself costs.",
         "Conversations are stored in SQLite (single server) or PostgreSQL (replicas), as configured.",
         "",

@@ -40,7 +40,7 @@ def fake_engine(settings, knowledge, tmp_path_factory):
     import dataclasses
 
     from bot.engine import Engine
-    from bot.index import build_index
+    from bot.retrieval.index import build_index
     from tests.fakes import FakeEncoder
 
     encoder = FakeEncoder()

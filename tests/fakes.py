@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from bot.lexical import tokens
+from bot.retrieval.lexical import tokens
 
 
 class FakeClock:

@@ -1,4 +1,4 @@
-"""Start the real servers (action server + Rasa, via bot.serve) on loopback for a test, and talk REST."""
+"""Start the real servers (action server + Rasa, via bot.server.serve) on loopback for a test, and talk REST."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class BotServer:
                 return exc.code, raw.decode("utf-8", "replace")
 
     def action_ready(self) -> dict:
-        """The action server's GET /ready: its knowledge, and its prefetch counts (bot.prefetch)."""
+        """The action server's GET /ready: its knowledge, and its prefetch counts (bot.server.prefetch)."""
         with urllib.request.urlopen(f"http://127.0.0.1:{self.action_port}/ready", timeout=10) as reply:
             return json.loads(reply.read())
 
@@ -74,7 +74,7 @@ def running_bot(extra_args: Optional[list[str]] = None, env: Optional[dict] = No
     log.with_suffix(".db").unlink(missing_ok=True)
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.serve", "--rasa-port", str(rasa_port), "--action-port", str(action_port),
+            [sys.executable, "-m", "bot.server.serve", "--rasa-port", str(rasa_port), "--action-port", str(action_port),
              *(extra_args or [])],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **defaults, **(env or {})})
         server = BotServer(rasa_port, action_port, process, log)
@@ -82,11 +82,11 @@ def running_bot(extra_args: Optional[list[str]] = None, env: Optional[dict] = No
         try:
             while True:
                 if process.poll() is not None:
-                    raise RuntimeError(f"bot.serve exited early; log:\n{log.read_text()[-3000:]}")
+                    raise RuntimeError(f"bot.server.serve exited early; log:\n{log.read_text()[-3000:]}")
                 if b"is running" in log.read_bytes():
                     break
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"bot.serve did not start in {timeout}s; log:\n{log.read_text()[-3000:]}")
+                    raise RuntimeError(f"bot.server.serve did not start in {timeout}s; log:\n{log.read_text()[-3000:]}")
                 time.sleep(0.5)
             yield server
         finally:

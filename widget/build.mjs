@@ -1,4 +1,4 @@
-// Builds the committed bundle in bot/web/static/ (served by the socket.io channel), so a fresh
+// Builds the committed bundle in bot/server/web/static/ (served by the socket.io channel), so a fresh
 // clone runs the widget without npm. `make widget` runs this.
 import * as esbuild from "esbuild";
 import * as sass from "sass";
@@ -7,7 +7,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = resolve(here, "../bot/web/static");
+const out = resolve(here, "../bot/server/web/static");
 mkdirSync(out, { recursive: true });
 
 await esbuild.build({
@@ -27,4 +27,4 @@ const css = sass.compile(resolve(here, "src/coach-widget.scss"), {
   silenceDeprecations: ["import"],
 });
 writeFileSync(resolve(out, "coach-widget.css"), css.css + "\n");
-console.log("built bot/web/static/coach-widget.js and coach-widget.css");
+console.log("built bot/server/web/static/coach-widget.js and coach-widget.css");

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.answer import render as r
 from bot.answer import types as t
 from bot.knowledge.model import Kind, Knowledge
-from bot.retrieval import Retrieval
+from bot.retrieval.search import Retrieval
 
 NONE_OF_THESE = "none_of_these"
 

@@ -19,9 +19,9 @@ from bot.answer import render as r
 from bot.answer import types as t
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind, Knowledge
-from bot.lexical import (NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report, asks_for_advice,
+from bot.retrieval.lexical import (NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report, asks_for_advice,
                          describes_a_shared_problem, expected_answer, lookup_kind, requests_information, words)
-from bot.retrieval import ItemScore, Retrieval
+from bot.retrieval.search import ItemScore, Retrieval
 
 ANSWER_KINDS = (Kind.CHALLENGE, Kind.ENABLER)
 FACT_KINDS = (Kind.FACT, Kind.CASE_STUDY, Kind.EXAMPLE)

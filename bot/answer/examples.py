@@ -13,7 +13,7 @@ from typing import Optional
 
 from bot.engine import Engine
 from bot.knowledge.model import Item
-from bot.retrieval import Retrieval
+from bot.retrieval.search import Retrieval
 
 
 def pick_example(engine: Engine, enabler: Item, challenge: Optional[Item], exclude: list[str],

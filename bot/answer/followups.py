@@ -20,7 +20,7 @@ from bot.answer import render as r
 from bot.answer import types as t
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind, Knowledge
-from bot.lexical import asks_about_participants, lookup_kind, stem, words
+from bot.retrieval.lexical import asks_about_participants, lookup_kind, stem, words
 
 REFERS = re.compile(r"\b(that|this|it|they|them|their|those|these|there|he|she|one)\b")
 WHY = re.compile(r"^(why|how come|how does (that|this|it) help|what'?s the reason(ing)?|what is the reason(ing)?)\b")

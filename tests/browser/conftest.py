@@ -59,7 +59,7 @@ def browser_available() -> None:
 
 
 def write_credentials(path: Path, allowed_origins: list[str] | None = None) -> Path:
-    lines = ["bot.channels.rest.RestInput:", "bot.channels.socketio.SocketIOInput:"]
+    lines = ["bot.server.channels.rest.RestInput:", "bot.server.channels.socketio.SocketIOInput:"]
     if allowed_origins:
         lines.append(f"  allowed_origins: [{', '.join(repr(o) for o in allowed_origins)}]")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

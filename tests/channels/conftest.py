@@ -21,11 +21,11 @@ def fake() -> Iterator[FakeServices]:
 
 
 def credentials_yaml() -> str:
-    return "\n".join(["bot.channels.rest.RestInput:",
-                      "bot.channels.slack.SlackInput:   # settings from SLACK_* env vars",
-                      "bot.channels.teams.TeamsInput:   # settings from TEAMS_* env vars",
-                      "bot.channels.socketio.SocketIOInput:",
-                      "bot.channels.health.HealthInput:"]) + "\n"
+    return "\n".join(["bot.server.channels.rest.RestInput:",
+                      "bot.server.channels.slack.SlackInput:   # settings from SLACK_* env vars",
+                      "bot.server.channels.teams.TeamsInput:   # settings from TEAMS_* env vars",
+                      "bot.server.channels.socketio.SocketIOInput:",
+                      "bot.server.channels.health.HealthInput:"]) + "\n"
 
 
 @pytest.fixture(scope="package")

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from bot.rasa.speedups import SUPPORTED_RASA
+from bot.server.rasa.speedups import SUPPORTED_RASA
 
 pytestmark = pytest.mark.server
 
@@ -19,8 +19,8 @@ def test_the_rasa_patches_are_installed_at_process_start_and_reported_in_health(
     patches = body["rasa_patches"]
     assert patches["ok"] is True and patches["rasa"] == SUPPORTED_RASA
     assert set(patches["patches"].values()) == {"installed"}
-    # Applied by bot.rasa.run before the server started, not by the health channel's hook, so they do
+    # Applied by bot.server.rasa.run before the server started, not by the health channel's hook, so they do
     # not depend on HealthInput being listed in credentials.yml.
-    assert patches["installed_by"] == ["bot.rasa.run"]
+    assert patches["installed_by"] == ["bot.server.rasa.run"]
     assert body["components"]["tracker_store"]["fails_loudly"] is True
     assert "speedups:" not in channel_bot.log.read_text(), "no patch was skipped at start"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.channels.slack import RecentKeys, clean_text, incoming_from_event, incoming_from_interaction
-from bot.channels.teams import incoming_from_activity
+from bot.server.channels.slack import RecentKeys, clean_text, incoming_from_event, incoming_from_interaction
+from bot.server.channels.teams import incoming_from_activity
 from tests.channels import slack_client as sc
 from tests.channels import teams_client as tc
 

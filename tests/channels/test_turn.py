@@ -1,4 +1,4 @@
-"""bot.channels.turn: every channel's turn ends in a reply, and a turn nothing of which was stored says so."""
+"""bot.server.channels.turn: every channel's turn ends in a reply, and a turn nothing of which was stored says so."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.lock_store import LockError
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 
-from bot import stores
-from bot.channels.turn import BackgroundTurns, take_turn, unavailable_message
+from bot.server import stores
+from bot.server.channels.turn import BackgroundTurns, take_turn, unavailable_message
 from bot.messages import canned_text
 
 
@@ -62,7 +62,7 @@ def test_an_answered_turn_gets_no_fallback():
 
 @pytest.mark.parametrize("behaviour", [says_nothing, breaks])
 def test_a_turn_without_a_reply_gets_the_canned_unavailable_message_and_an_error_line(behaviour, caplog):
-    with caplog.at_level(logging.ERROR, logger="bot.channels.turn"):
+    with caplog.at_level(logging.ERROR, logger="bot.server.channels.turn"):
         stored, _, fallbacks = run_turn(behaviour)
     assert stored
     assert fallbacks == [unavailable_message()]

@@ -7,8 +7,8 @@ import logging
 import pytest
 from rasa.core.run import configure_app, create_http_input_channels
 
-from bot.channels.slack import SlackInput
-from bot.channels.teams import TeamsInput
+from bot.server.channels.slack import SlackInput
+from bot.server.channels.teams import TeamsInput
 from tests.channels.conftest import credentials_yaml
 
 UNSET = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",

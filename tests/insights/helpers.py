@@ -90,7 +90,7 @@ def drive(say: Callable[[str, str], list[dict]], tag: str = "") -> Traffic:
 
 
 def bot_cli(*args: str, env: dict, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "bot.server.cli", *args], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **env}, timeout=600)
     if check:
         assert result.returncode == 0, result.stderr

@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
 from bot.insights import aggregate, events as ev, store
-from bot.stores import GuardedSQLTrackerStore, StoreUnavailable
+from bot.server.stores import GuardedSQLTrackerStore, StoreUnavailable
 from tests.servers import ROOT
 
 SECRET = b"unit-test-secret"

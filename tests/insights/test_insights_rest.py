@@ -138,7 +138,7 @@ def test_get_insights_needs_the_bearer_token_and_serves_the_same_report(server, 
 def test_recording_the_conversations_logged_no_error_or_warning(server, traffic):
     lines = server.log.read_text(encoding="utf-8", errors="replace").splitlines()
     bad = [line for line in lines if (" ERROR " in line or " WARNING " in line)
-           and ("insight" in line.lower() or "bot.stores" in line)]
+           and ("insight" in line.lower() or "bot.server.stores" in line)]
     assert bad == []
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot import onnx_encoder
-from bot.encoder import SentenceTransformerEncoder
+from bot.retrieval import onnx_encoder
+from bot.retrieval.encoder import SentenceTransformerEncoder
 from tests.model.test_real_retrieval import every_eval_question
 
 pytestmark = pytest.mark.model

@@ -50,7 +50,7 @@ def test_production_rest_without_a_token_is_off_and_local_rest_is_open_on_loopba
         Sanic._app_registry.pop(app.name, None)
         paths = {route.path for route in app.router.routes}
         assert ("webhooks/rest/webhook" in paths) == (mode == "loopback")
-        said = [r for r in caplog.records if r.name == "bot.channels.rest"]
+        said = [r for r in caplog.records if r.name == "bot.server.channels.rest"]
         assert len(said) == 1, "said once, at start"
         if mode == "loopback":
             assert said[0].levelno == logging.INFO and "loopback clients only" in said[0].getMessage()

@@ -147,8 +147,8 @@ class Redis:
 def credentials_file(directory: Path) -> Path:
     """Our REST, /health and /insights channels (credentials.yml's channels, minus the chat apps)."""
     path = directory / "credentials.yml"
-    path.write_text("bot.channels.rest.RestInput:\nbot.channels.health.HealthInput:\n"
-                    "bot.channels.insights.InsightsInput:\n", encoding="utf-8")
+    path.write_text("bot.server.channels.rest.RestInput:\nbot.channels.health.HealthInput:\n"
+                    "bot.server.channels.insights.InsightsInput:\n", encoding="utf-8")
     return path
 
 
@@ -201,13 +201,13 @@ class Process:
 
 
 class Replica(BotServer):
-    """One Rasa server (bot.serve --action-url) sharing PostgreSQL, Redis and the action server."""
+    """One Rasa server (bot.server.serve --action-url) sharing PostgreSQL, Redis and the action server."""
 
     def __init__(self, name: str, action_url: str, env: dict, workdir: Path) -> None:
         port = free_port()
         log = workdir / f"replica-{name}.log"
         self.name = name
-        self.server = Process([sys.executable, "-m", "bot.serve", "--rasa-port", str(port), "--action-url",
+        self.server = Process([sys.executable, "-m", "bot.server.serve", "--rasa-port", str(port), "--action-url",
                                action_url, "--endpoints", str(PRODUCTION_ENDPOINTS),
                                "--credentials", str(credentials_file(workdir))], env, log)
         super().__init__(port, 0, None, log)
@@ -241,7 +241,7 @@ class Cluster:
         self.action_url = f"http://127.0.0.1:{self.action_port}/webhook"
         self.env = {**os.environ, **self.postgres.env(), **self.redis.env(), "ACTION_SERVER_URL": self.action_url,
                     "RASA_TELEMETRY_ENABLED": "false", "HF_HUB_OFFLINE": "1", "TICKET_LOCK_LIFETIME": "30"}
-        self.actions = Process([sys.executable, "-m", "bot.action_server", "--port", str(self.action_port)],
+        self.actions = Process([sys.executable, "-m", "bot.server.action_server", "--port", str(self.action_port)],
                                {"OMP_NUM_THREADS": "1", **self.env}, self.workdir / "actions.log")
         self.replicas = [Replica(n, self.action_url, self.env, self.workdir) for n in ("a", "b")]
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 
-from bot.stores import GuardedSQLTrackerStore
+from bot.server.stores import GuardedSQLTrackerStore
 from tests.servers import ROOT
 from tests.service.conftest import PRODUCTION_ENDPOINTS
 
@@ -71,7 +71,7 @@ def age(store: GuardedSQLTrackerStore, sender: str, days: float) -> None:
 
 
 def retention(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.retention", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bot.server.retention", *args], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **env}, timeout=120)
 
 
@@ -130,7 +130,7 @@ def test_after_fail_loudly_a_storage_failure_raises_instead_of_continuing_with_a
 
     from rasa.core.tracker_store import FailSafeTrackerStore
 
-    from bot.stores import StoreUnavailable, fail_loudly
+    from bot.server.stores import StoreUnavailable, fail_loudly
 
     store = GuardedSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "c.db"))
     agent = SimpleNamespace(tracker_store=FailSafeTrackerStore(store))

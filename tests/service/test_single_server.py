@@ -1,4 +1,4 @@
-"""The embedded default (bot.serve with endpoints.yml: SQLite, in-memory locks) run like a service.
+"""The embedded default (bot.server.serve with endpoints.yml: SQLite, in-memory locks) run like a service.
 
 Conversations survive a restart; bad HTTP input gets a clear 4xx and the server stays up; one client
 flooding the server is rate limited without starving anybody else; personal data never reaches the
@@ -36,7 +36,7 @@ def env(workdir) -> dict:
 
 
 class Service:
-    """bot.serve on the shipped endpoints.yml, which a test can stop and start again."""
+    """bot.server.serve on the shipped endpoints.yml, which a test can stop and start again."""
 
     def __init__(self, workdir: Path, env: dict) -> None:
         self.args, self.env = ["--credentials", str(credentials_file(workdir))], env

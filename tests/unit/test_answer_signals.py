@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.answer import compose
 from bot.answer import types as t
-from bot.lexical import NUMBER, TEMPORAL, SpellingCorrector, expected_answer, unexplained_words, stem
+from bot.retrieval.lexical import NUMBER, TEMPORAL, SpellingCorrector, expected_answer, unexplained_words, stem
 
 
 def test_when_questions_expect_a_date_and_how_many_questions_a_number():

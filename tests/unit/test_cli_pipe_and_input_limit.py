@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from bot.config import load_settings
-from bot.rasa.input_guard import InputGuard
+from bot.server.rasa.input_guard import InputGuard
 from tests.servers import ROOT
 
 

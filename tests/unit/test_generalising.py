@@ -6,10 +6,11 @@ import dataclasses
 
 import numpy as np
 
-from bot import crossval, finetune
-from bot.glossary import load_glossary
-from bot.head import Head
-from bot.index import DenseIndex, build_index
+from bot import crossval
+from bot.retrieval import finetune
+from bot.knowledge.glossary import load_glossary
+from bot.retrieval.head import Head
+from bot.retrieval.index import DenseIndex, build_index
 from bot.knowledge.model import Kind
 from tests.fakes import FakeEncoder
 
@@ -79,7 +80,7 @@ def test_the_collaboration_vocabulary_tells_partner_problems_from_other_messages
 
 
 def test_a_problem_told_about_we_or_they_is_told_from_questions_and_requests():
-    from bot.lexical import describes_a_shared_problem
+    from bot.retrieval.lexical import describes_a_shared_problem
 
     assert describes_a_shared_problem("everyone agrees it's a good idea but nobody wants to go first")
     assert not describes_a_shared_problem("what's the weather like for us in Leeds today")

@@ -6,7 +6,7 @@ import pytest
 
 from bot.answer import guard
 from bot.answer import types as t
-from bot.lexical import BM25, SpellingCorrector, stem, tokens
+from bot.retrieval.lexical import BM25, SpellingCorrector, stem, tokens
 
 
 @pytest.mark.parametrize("message, status", [
@@ -69,7 +69,7 @@ def test_bm25_prefers_the_document_that_shares_rare_words():
 def test_the_length_bound_never_changes_a_correction(knowledge):
     import difflib
 
-    from bot.lexical import words
+    from bot.retrieval.lexical import words
 
     vocabulary = [w for item in knowledge.items.values() for q in item.quotes for w in words(q)]
     speller = SpellingCorrector(vocabulary, 0.80)

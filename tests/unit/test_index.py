@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from bot.errors import IndexMissingError
-from bot.index import DenseIndex, build_index, entries_for
+from bot.retrieval.index import DenseIndex, build_index, entries_for
 from tests.fakes import FakeEncoder
 
 

@@ -1,4 +1,4 @@
-"""bot.prefetch: answers composed ahead are used once, expire, and never change what the user gets."""
+"""bot.server.prefetch: answers composed ahead are used once, expire, and never change what the user gets."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
-from bot import prefetch
+from bot.server import prefetch
 from bot.answer import compose
 from bot.engine import set_engine
-from bot.serve import prefetch_env
+from bot.server.serve import prefetch_env
 from tests.fakes import FakeClock
 
 
@@ -171,7 +171,7 @@ def test_serve_points_rasa_at_the_action_servers_prefetch(monkeypatch, url, sett
 def test_nlu_sends_only_questions_it_leaves_for_retrieval(monkeypatch):
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.rasa.input_guard import InputGuard
+    from bot.server.rasa.input_guard import InputGuard
 
     sent = []
     monkeypatch.setattr(prefetch, "sender", lambda: type("S", (), {"send": staticmethod(sent.append)})())
@@ -192,7 +192,7 @@ def test_nlu_sends_only_questions_it_leaves_for_retrieval(monkeypatch):
 
 def test_an_unusable_prefetch_url_turns_prefetching_off_instead_of_failing_nlu(monkeypatch, caplog):
     monkeypatch.setenv("COACH_PREFETCH_URL", "${ACTION_SERVER_URL}/prefetch")
-    with caplog.at_level("WARNING", logger="bot.prefetch"):
+    with caplog.at_level("WARNING", logger="bot.server.prefetch"):
         assert prefetch.sender() is None
         assert prefetch.sender() is None
     assert caplog.text.count("prefetch: off") == 1

@@ -1,4 +1,4 @@
-"""bot.rasa.speedups must accept and refuse exactly what Rasa's own code does, only faster."""
+"""bot.server.rasa.speedups must accept and refuse exactly what Rasa's own code does, only faster."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
-from bot import stores
-from bot.rasa import speedups
+from bot.server import stores
+from bot.server.rasa import speedups
 
 ANSWER_REPLY = {
     "events": [
@@ -130,7 +130,7 @@ def test_install_is_idempotent_and_routes_rasa_through_the_fixes(rasa_as_it_was)
 
 def test_on_another_rasa_version_nothing_is_patched_and_the_state_says_why(rasa_as_it_was, caplog):
     before = (vars(RemoteAction)["_validate_action_result"], vars(Event)["resolve_by_type"])
-    with caplog.at_level(logging.WARNING, logger="bot.rasa.speedups"):
+    with caplog.at_level(logging.WARNING, logger="bot.server.rasa.speedups"):
         assert speedups.install(rasa_version="3.7.0") is False
     assert (vars(RemoteAction)["_validate_action_result"], vars(Event)["resolve_by_type"]) == before
     assert not speedups.installed()
@@ -144,7 +144,7 @@ def test_a_renamed_target_is_not_created_and_installed_stays_false(rasa_as_it_wa
     delattr(RemoteAction, "_validate_action_result")  # as if Rasa had renamed it
     RemoteAction._validate_result_renamed = original
     try:
-        with caplog.at_level(logging.WARNING, logger="bot.rasa.speedups"):
+        with caplog.at_level(logging.WARNING, logger="bot.server.rasa.speedups"):
             assert speedups.install() is False
         assert "_validate_action_result" not in vars(RemoteAction), "the patch must not invent an attribute"
         assert not speedups.installed()
@@ -191,7 +191,7 @@ def test_fail_loudly_disarms_rasas_fail_safe_and_refuses_to_invent_a_missing_hoo
     class Later:
         tracker_store = _FailSafeWithoutHook()
 
-    with caplog.at_level(logging.ERROR, logger="bot.stores"):
+    with caplog.at_level(logging.ERROR, logger="bot.server.stores"):
         assert stores.fail_loudly(Later) is False
         assert stores.fail_loudly(Later) is False
     assert not hasattr(Later.tracker_store, "_on_tracker_store_error"), "no attribute Rasa never reads"

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.channels.limits import RateLimits, Throttle, client_address, is_loopback
-from bot.channels.rest import Access, Limits, RateLimiter, RestInput, conversation_id, parse_body, parse_rate
+from bot.server.channels.limits import RateLimits, Throttle, client_address, is_loopback
+from bot.server.channels.rest import Access, Limits, RateLimiter, RestInput, conversation_id, parse_body, parse_rate
 from tests.fakes import FakeClock
 
 
@@ -153,7 +153,7 @@ def test_with_a_token_rest_needs_exactly_that_bearer_token(monkeypatch):
 
 
 def test_bearer_tokens_match_exactly_and_the_scheme_in_any_case():
-    from bot.channels.access import bearer_matches
+    from bot.server.channels.access import bearer_matches
 
     token = "s3cret-token-of-some-length"
     assert bearer_matches(f"Bearer {token}", token)

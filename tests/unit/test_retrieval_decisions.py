@@ -10,8 +10,8 @@ import pytest
 
 from bot.answer import compose
 from bot.answer import types as t
-from bot.lexical import asks_for_advice, lookup_kind
-from bot.retrieval import ItemScore, Retrieval
+from bot.retrieval.lexical import asks_for_advice, lookup_kind
+from bot.retrieval.search import ItemScore, Retrieval
 
 
 def _run(engine, text: str, scores: list[tuple[str, float]]) -> compose.Run:

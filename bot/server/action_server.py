@@ -1,6 +1,6 @@
 """Start the Rasa action server with the knowledge and index loaded once, before the first request.
 
-    python -m bot.action_server [--port 5055]
+    python -m bot.server.action_server [--port 5055]
 
 A knowledge or index problem stops start-up with one readable line instead of failing on the first
 question.
@@ -16,7 +16,7 @@ import sys
 
 from bot.errors import CoachError
 
-log = logging.getLogger("bot.action_server")
+log = logging.getLogger("bot.server.action_server")
 
 
 def main() -> int:
@@ -42,7 +42,7 @@ def main() -> int:
     from rasa_sdk.endpoint import create_app
     from sanic import response
 
-    from bot import prefetch
+    from bot.server import prefetch
     from bot.answer import compose
 
     app = create_app("actions", cors_origins=[])
@@ -59,7 +59,7 @@ def main() -> int:
 
     @app.post("/prefetch")
     async def start_answer(request):
-        """Start composing the answer to {"text": ...}; Rasa's NLU sends it (bot.prefetch)."""
+        """Start composing the answer to {"text": ...}; Rasa's NLU sends it (bot.server.prefetch)."""
         try:
             text = json.loads(request.body or b"null").get("text")
         except (ValueError, AttributeError):

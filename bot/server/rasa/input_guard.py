@@ -6,7 +6,7 @@ markup, are routed to `ask_question` with full confidence, where the answer pipe
 politely. Everything else passes through untouched.
 
 Being the last NLU step, it also knows first that a message will be answered by retrieval, so it
-asks the action server to start composing that answer while Rasa runs its policies (bot.prefetch).
+asks the action server to start composing that answer while Rasa runs its policies (bot.server.prefetch).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import prefetch
+from bot.server import prefetch
 from bot.answer import guard
 from bot.config import load_settings
 

@@ -1,7 +1,7 @@
 """Who may talk to the bot over HTTP: origins, bearer tokens, and bodies read only up to a limit.
 
 Origins. The bot's own public origin comes from configuration (COACH_PUBLIC_ORIGIN, comma-separated;
-`bot.serve` sets it to http://localhost:PORT and http://127.0.0.1:PORT when it listens on loopback and
+`bot.server.serve` sets it to http://localhost:PORT and http://127.0.0.1:PORT when it listens on loopback and
 none is given), never from the request's Host header: a DNS-rebinding page controls that header.
 Intranet origins allowed to embed the widget or call REST from a browser come from COACH_ALLOWED_ORIGINS
 or a channel's `allowed_origins`. A request with no Origin is not from a browser page and is let

@@ -14,12 +14,12 @@ from typing import Literal, Protocol
 import numpy as np
 
 from bot.config import RetrievalSettings
-from bot.encoder import Encoder
-from bot.glossary import Glossary
-from bot.head import Head
-from bot.index import DenseIndex
+from bot.retrieval.encoder import Encoder
+from bot.knowledge.glossary import Glossary
+from bot.retrieval.head import Head
+from bot.retrieval.index import DenseIndex
 from bot.knowledge.model import Kind, Knowledge
-from bot.lexical import BM25, tokens, unexplained_words
+from bot.retrieval.lexical import BM25, tokens, unexplained_words
 
 Mode = Literal["hybrid", "dense", "bm25"]
 

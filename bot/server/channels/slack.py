@@ -1,7 +1,7 @@
 """Slack: DMs and @mentions answered with Block Kit messages, in thread, with working buttons.
 
 A subclass of Rasa 3.6.21's `SlackInput`, registered in credentials.yml as
-`bot.channels.slack.SlackInput`. Settings come from that entry or, when it leaves them out, from
+`bot.server.channels.slack.SlackInput`. Settings come from that entry or, when it leaves them out, from
 SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_API_URL (the Web API base, so tests can point it
 at a fake). With no token or signing secret the channel logs a warning and registers no webhook,
 so the server still starts where Slack is not set up.
@@ -51,9 +51,9 @@ from sanic.response import HTTPResponse
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.access import cap_body, media_type, read_body
-from bot.channels.routes import add_status_route
-from bot.channels.turn import BackgroundTurns, RenderedOutput, agent_of, take_turn
+from bot.server.channels.access import cap_body, media_type, read_body
+from bot.server.channels.routes import add_status_route
+from bot.server.channels.turn import BackgroundTurns, RenderedOutput, agent_of, take_turn
 from bot.privacy import install_log_masking, mask_pii
 from bot.render import to_slack
 from bot.render.markup import slack_escape

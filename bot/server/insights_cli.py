@@ -20,7 +20,7 @@ from bot.errors import CoachError
 
 
 def _engine(args: argparse.Namespace) -> Any:
-    from bot.retention import engine_for, tracker_store_config
+    from bot.server.retention import engine_for, tracker_store_config
 
     return engine_for(tracker_store_config(Path(args.endpoints)))
 

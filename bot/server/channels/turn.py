@@ -2,7 +2,7 @@
 
 Each channel (REST, socket.io, Slack, Teams) parses its own wire format and renders replies its own way;
 the turn in between is the same everywhere and lives here once:
-- the tracker store is made to fail loudly first (bot.stores.fail_loudly), so a conversation that
+- the tracker store is made to fail loudly first (bot.server.stores.fail_loudly), so a conversation that
   cannot be read or stored stops the turn on every channel, whether or not the health channel is listed;
 - a turn that fails, or ends without a single reply (the action server is down, say), gets the canned
   "briefly unavailable" message (`utter_error_knowledge_unavailable`), with the empty answer payload
@@ -23,7 +23,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import LockError
 from sanic.request import Request
 
-from bot import stores
+from bot.server import stores
 from bot.messages import canned_text
 from bot.render import outline
 

@@ -1,6 +1,6 @@
 """Record a turn's usage event in the same transaction as the turn (the one part that knows Rasa).
 
-`RecordsUsageEvents` is mixed into `bot.stores.GuardedSQLTrackerStore`. Rasa's `SQLTrackerStore.save`
+`RecordsUsageEvents` is mixed into `bot.server.stores.GuardedSQLTrackerStore`. Rasa's `SQLTrackerStore.save`
 asks `_additional_events(session, tracker)` for the events it has not stored yet, inside its own
 session; the mixin passes them to `record_turn`, whose rows are committed by the same
 `session.commit()`, so a turn is stored with its event or not at all. A fault in deriving the event

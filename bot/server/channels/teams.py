@@ -1,6 +1,6 @@
 """Microsoft Teams (Bot Framework): DMs and @mentions answered with Adaptive Cards whose buttons work.
 
-Registered in credentials.yml as `bot.channels.teams.TeamsInput` (route /webhooks/teams/webhook).
+Registered in credentials.yml as `bot.server.channels.teams.TeamsInput` (route /webhooks/teams/webhook).
 Settings come from that entry or, when it leaves them out, from TEAMS_APP_ID, TEAMS_APP_PASSWORD,
 TEAMS_OPENID_METADATA_URL and TEAMS_TOKEN_URL. Without an app id and password the channel logs a
 warning and registers no webhook, so the server still starts where Teams is not set up.
@@ -14,7 +14,7 @@ code. Here keys are fetched lazily and cached, tokens are checked per the Bot Fr
 a bad token is a 401 or 403, and every outgoing call is aiohttp with a timeout.
 
 Token and key handling (including the back-off while Microsoft's keys cannot be fetched) is in
-bot/channels/teams_auth.py.
+bot/server/channels/teams_auth.py.
 
 A conversation id is `teams:<tenant>:<user>` for a personal chat and
 `teams:<tenant>:<user>:<conversation id>` for a channel thread or group chat, so no other channel can
@@ -42,10 +42,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.access import cap_body, read_body
-from bot.channels.teams_auth import KeysUnavailable, Refused, SigningKeys, TokenChecker, check_activity
-from bot.channels.routes import add_status_route
-from bot.channels.turn import BackgroundTurns, RenderedOutput, agent_of, take_turn
+from bot.server.channels.access import cap_body, read_body
+from bot.server.channels.teams_auth import KeysUnavailable, Refused, SigningKeys, TokenChecker, check_activity
+from bot.server.channels.routes import add_status_route
+from bot.server.channels.turn import BackgroundTurns, RenderedOutput, agent_of, take_turn
 from bot.privacy import install_log_masking, mask_pii
 from bot.render import payload_of_submit, to_teams_activity
 

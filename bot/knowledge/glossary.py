@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from bot.errors import KnowledgeError
-from bot.lexical import tokens
+from bot.retrieval.lexical import tokens
 
 FILE = "glossary.yml"
 

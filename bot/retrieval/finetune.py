@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.config import FinetuneSettings, ModelSettings
-from bot.encoder import resolve_model_path
+from bot.retrieval.encoder import resolve_model_path
 from bot.knowledge.model import Knowledge
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ conversation's history, slots and step. `fail_loudly(agent)` replaces that fallb
   connections are checked before use, so the first turn after a database restart does not fail;
 - the last error is remembered for the health check, and `ping()` checks the database.
 
-Configured in endpoints.yml as `tracker_store: {type: bot.stores.GuardedSQLTrackerStore, ...}`.
+Configured in endpoints.yml as `tracker_store: {type: bot.server.stores.GuardedSQLTrackerStore, ...}`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
-from bot.insights.tracker_hook import RecordsUsageEvents
+from bot.server.insights_hook import RecordsUsageEvents
 from bot.privacy import mask_data, mask_pii
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from bot.config import PROJECT_ROOT
 from bot.errors import CoachError
 
 DEFAULT_DAYS = 90  # UK GDPR storage limitation: keep conversations no longer than needed to improve answers
-SQL_STORES = ("sql", "bot.stores.GuardedSQLTrackerStore")
+SQL_STORES = ("sql", "bot.server.stores.GuardedSQLTrackerStore")
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def engine_for(config: Dict[str, Any]):
     import sqlalchemy as sa
     from rasa.core.tracker_store import SQLTrackerStore
 
-    from bot.stores import resolve_sqlite_db
+    from bot.server.stores import resolve_sqlite_db
 
     dialect = config.get("dialect", "sqlite")
     db = config.get("db", "rasa.db")

@@ -4,7 +4,7 @@ Rasa's own `GET /` only says the web server is up. A turn also needs the model, 
 (whose /ready runs a retrieval against the index), the tracker store and the lock store; a load
 balancer or Kubernetes probe should take a replica out when any of them fails.
 
-Registered as an input channel (credentials.yml: `bot.channels.health.HealthInput:`) because that is
+Registered as an input channel (credentials.yml: `bot.server.channels.health.HealthInput:`) because that is
 the one extension point Rasa 3.6 offers for adding routes to its server. Its url prefix is "/health",
 which `rasa run` joins onto "/webhooks/" as an absolute path, so the route is top-level.
 Anyone may ask whether each part is up (`{"status", "failed", "components": {name: {"ok"}}}`), which
@@ -14,10 +14,10 @@ requests carrying `Authorization: Bearer $COACH_HEALTH_TOKEN`. Behind a reverse 
 host, set COACH_TRUSTED_PROXY_HEADER so "loopback" means the real client, not the proxy.
 
 The guarded patches to Rasa internals are reported too: `rasa_patches` says whether the two hot-path
-fixes (bot.rasa.speedups) are in place (publicly only `ok`; the details name each patch and why one
+fixes (bot.server.rasa.speedups) are in place (publicly only `ok`; the details name each patch and why one
 was skipped), and the tracker store is down when Rasa's fail-safe could not be made to fail loudly
-(bot.stores.fail_loudly), since then a storage failure would silently lose a conversation.
-Both are installed at Rasa's start (bot.rasa.run) and again by this channel's start-up hook, for a
+(bot.server.stores.fail_loudly), since then a storage failure would silently lose a conversation.
+Both are installed at Rasa's start (bot.server.rasa.run) and again by this channel's start-up hook, for a
 Rasa started some other way; neither depends on this channel being listed (docs/adr/0011).
 """
 
@@ -36,12 +36,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import stores
-from bot.channels.access import bearer_matches
-from bot.channels.limits import is_loopback, request_address
-from bot.channels.routes import TopLevelRoute
-from bot.prefetch import action_server_base
-from bot.rasa import speedups
+from bot.server import stores
+from bot.server.channels.access import bearer_matches
+from bot.server.channels.limits import is_loopback, request_address
+from bot.server.channels.routes import TopLevelRoute
+from bot.server.prefetch import action_server_base
+from bot.server.rasa import speedups
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +152,8 @@ class HealthInput(TopLevelRoute):
 
         @health.listener("after_server_start")
         async def make_store_failures_loud(app, _loop) -> None:
-            # bot.rasa.run has installed the patches already; this covers a Rasa started another way.
-            # Every channel's turn also calls fail_loudly (bot.channels.turn), so neither depends on this.
+            # bot.server.rasa.run has installed the patches already; this covers a Rasa started another way.
+            # Every channel's turn also calls fail_loudly (bot.server.channels.turn), so neither depends on this.
             stores.fail_loudly(getattr(app.ctx, "agent", None))
             speedups.install(by="health channel start-up")
 

@@ -5,18 +5,18 @@ Differences from Rasa 3.6.21's stock `socketio` channel, and why:
   joins its session's room and bot replies never arrive (RasaHQ/rasa#13027); here it is awaited;
 - the stock channel accepts connections from every origin (`cors_allowed_origins=[]` switches the check
   off); here only the server's own public origin (from configuration, never the Host header, which a
-  DNS-rebinding page controls) and the configured intranet origins may connect (bot/channels/access.py);
+  DNS-rebinding page controls) and the configured intranet origins may connect (bot/server/channels/access.py);
 - the stock channel takes whatever `session_id` the client sends, so a guessed or chosen id reads
   another user's conversation; here the server issues signed 128-bit ids and refuses any other, and the
   conversation id is `web:<session id>`, so no other channel can name a widget conversation (ADR 0007);
 - the stock channel has no rate limit; here messages are limited per client address, per session and
-  by a ceiling over everyone (bot/channels/limits.py), and an over-limit message gets a polite reply;
+  by a ceiling over everyone (bot/server/channels/limits.py), and an over-limit message gets a polite reply;
 - the stock channel splits text, buttons and the custom payload into separate events; here each bot
   message is one `bot_uttered` event, so the widget knows which answer card belongs to which text;
 - a reconnecting widget gets the conversation so far (`session_history`), so a page reload keeps it;
 - user text is masked with `mask_pii` before it reaches Rasa, and a failed turn still gets a reply.
 
-The widget bundle and a demo intranet page are served by the same blueprint (see bot/web/).
+The widget bundle and a demo intranet page are served by the same blueprint (see bot/server/web/).
 """
 
 from __future__ import annotations
@@ -32,14 +32,14 @@ from rasa.core.channels.socketio import SocketBlueprint
 from sanic import Blueprint, Sanic
 from socketio import AsyncServer
 
-from bot.channels.access import OriginPolicy, allowed_origins, parse_origins, public_origins
-from bot.channels.limits import RateLimits, Throttle, client_address
-from bot.channels.routes import add_status_route
-from bot.channels.turn import agent_of, message_entry, take_turn
+from bot.server.channels.access import OriginPolicy, allowed_origins, parse_origins, public_origins
+from bot.server.channels.limits import RateLimits, Throttle, client_address
+from bot.server.channels.routes import add_status_route
+from bot.server.channels.turn import agent_of, message_entry, take_turn
 from bot.privacy import install_log_masking, mask_pii
-from bot.web import routes as web_routes
-from bot.web.history import replay_messages
-from bot.web.sessions import SessionIds
+from bot.server.web import routes as web_routes
+from bot.server.web.history import replay_messages
+from bot.server.web.sessions import SessionIds
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class CoachSocketIOOutput(OutputChannel):
 
 
 class SocketIOInput(InputChannel):
-    """Configured under `bot.channels.socketio.SocketIOInput:` in credentials.yml."""
+    """Configured under `bot.server.channels.socketio.SocketIOInput:` in credentials.yml."""
 
     @classmethod
     def name(cls) -> Text:

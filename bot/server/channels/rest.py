@@ -18,7 +18,7 @@ Differences from Rasa 3.6.21's stock `rest` channel, and why:
   channel is off. Only `application/json` is accepted and a browser Origin must be allowed, so
   another website's page cannot post into the bot through a user's browser;
 - a body over the size limit is refused (413) before it is read, and a client address over its
-  rate limit, or every client together over the ceiling, gets 429 (bot/channels/limits.py);
+  rate limit, or every client together over the ceiling, gets 429 (bot/server/channels/limits.py);
 - personal data is masked before the message reaches Rasa (bot/privacy.py), and a `sender` that is
   itself an email address, phone or NI number is refused, since ids are stored unmasked.
 
@@ -41,10 +41,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.access import OriginPolicy, allowed_origins, bearer_matches, cap_body, media_type, read_body
-from bot.channels.limits import RateLimiter, RateLimits, Throttle, is_loopback, parse_rate, request_address, setting
-from bot.channels.routes import add_status_route
-from bot.channels.turn import agent_of, message_entry, take_turn, unavailable_message
+from bot.server.channels.access import OriginPolicy, allowed_origins, bearer_matches, cap_body, media_type, read_body
+from bot.server.channels.limits import RateLimiter, RateLimits, Throttle, is_loopback, parse_rate, request_address, setting
+from bot.server.channels.routes import add_status_route
+from bot.server.channels.turn import agent_of, message_entry, take_turn, unavailable_message
 from bot.privacy import install_log_masking, mask_pii
 
 __all__ = ["RestInput", "Limits", "RateLimiter", "parse_rate", "conversation_id"]

@@ -29,7 +29,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from bot.encoder import SentenceTransformerEncoder, resolve_model_path
+from bot.retrieval.encoder import SentenceTransformerEncoder, resolve_model_path
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class _Runner:
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
         self.meta = meta
         # Hugging Face's fast tokenizer sets truncation and padding on shared state at each call, so
-        # two threads (an action and a prefetch, bot.prefetch) must not tokenise at the same time.
+        # two threads (an action and a prefetch, bot.server.prefetch) must not tokenise at the same time.
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:

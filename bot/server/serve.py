@@ -1,13 +1,13 @@
 """Run the action server and the Rasa server together; Ctrl-C (or SIGTERM) stops both.
 
-    python -m bot.serve [--rasa-port 5005] [--action-port 5055] [--credentials credentials.yml]
-    python -m bot.serve --no-action-server [--action-url http://actions:5055/webhook]   # a replica
+    python -m bot.server.serve [--rasa-port 5005] [--action-port 5055] [--credentials credentials.yml]
+    python -m bot.server.serve --no-action-server [--action-url http://actions:5055/webhook]   # a replica
 
 The action server starts first and loads the knowledge and index; Rasa starts once it answers, so
 the first question never meets a missing action server. If either process dies, the other is
 stopped too and the exit code says so.
 
-Rasa's NLU asks the action server to start composing each question's answer early (bot.prefetch);
+Rasa's NLU asks the action server to start composing each question's answer early (bot.server.prefetch);
 COACH_PREFETCH=off turns that off.
 
 With --no-action-server only Rasa is started: several replicas can share one action server (and
@@ -31,7 +31,7 @@ from typing import Optional
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.prefetch import prefetch_url
+from bot.server.prefetch import prefetch_url
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -79,7 +79,7 @@ def configured_action_url(endpoints: Path) -> Optional[str]:
 
 
 def prefetch_env(action_url: Optional[str]) -> dict[str, str]:
-    """Where Rasa's NLU sends questions to be answered ahead (bot.prefetch); COACH_PREFETCH=off stops it."""
+    """Where Rasa's NLU sends questions to be answered ahead (bot.server.prefetch); COACH_PREFETCH=off stops it."""
     if not action_url or os.environ.get("COACH_PREFETCH", "on").strip().lower() in ("off", "0", "false", "no"):
         return {"COACH_PREFETCH_URL": ""}
     return {"COACH_PREFETCH_URL": prefetch_url(action_url)}
@@ -135,15 +135,15 @@ def main(argv: Optional[list[str]] = None) -> int:
             if args.action_url:
                 endpoints = endpoints_for(endpoints, args.action_url, workdir)
         else:
-            actions = subprocess.Popen([sys.executable, "-m", "bot.action_server", "--port", str(args.action_port)],
+            actions = subprocess.Popen([sys.executable, "-m", "bot.server.action_server", "--port", str(args.action_port)],
                                        cwd=PROJECT_ROOT, env={"OMP_NUM_THREADS": ACTION_SERVER_THREADS, **env})
             if not wait_for(f"http://127.0.0.1:{args.action_port}/health", args.startup_timeout, actions):
                 print("serve: the action server did not start (see its log above)", file=sys.stderr)
                 return 1
             endpoints = endpoints_for(Path(args.endpoints), f"http://127.0.0.1:{args.action_port}/webhook", workdir)
         env.update(prefetch_env(configured_action_url(endpoints)))
-        # bot.rasa.run is `rasa` with the guarded Rasa patches installed first (bot.rasa.speedups).
-        command = [sys.executable, "-m", "bot.rasa.run", "run", "--model", args.model, "--port", str(args.rasa_port),
+        # bot.server.rasa.run is `rasa` with the guarded Rasa patches installed first (bot.server.rasa.speedups).
+        command = [sys.executable, "-m", "bot.server.rasa.run", "run", "--model", args.model, "--port", str(args.rasa_port),
                    "--interface", args.host, "--credentials", args.credentials, "--endpoints", str(endpoints)]
         if args.cors:
             command += ["--cors", *args.cors.split(",")]

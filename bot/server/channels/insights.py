@@ -3,7 +3,7 @@
 Off unless COACH_INSIGHTS_TOKEN is set (at least 16 characters): then the route answers 404, as if
 it did not exist. With it set, a request needs `Authorization: Bearer <token>` (401 otherwise) and
 gets the HTML report; `?since=30d|12w|48h|all` and `?format=csv` work as on the command line.
-Registered in credentials.yml as `bot.channels.insights.InsightsInput:` (an input channel, because
+Registered in credentials.yml as `bot.server.channels.insights.InsightsInput:` (an input channel, because
 that is how Rasa 3.6 lets us add a route); the url prefix "/insights" makes the route top-level.
 """
 
@@ -19,9 +19,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import stores
-from bot.channels.access import bearer_matches
-from bot.channels.routes import TopLevelRoute
+from bot.server import stores
+from bot.server.channels.access import bearer_matches
+from bot.server.channels.routes import TopLevelRoute
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 A question's answer depends on its text alone: `action_answer_question` always composes it with a
 fresh memory (a new question starts a new thread). So as soon as Rasa's NLU has classified a message
-as a question (bot.rasa.input_guard), the Rasa process tells the action server its text
+as a question (bot.server.rasa.input_guard), the Rasa process tells the action server its text
 (`POST /prefetch`), and the action server starts composing on a worker thread while Rasa runs its
 policies. When the action request arrives, the answer is ready or nearly so, and the action takes
 it instead of composing again. On this machine that takes the answer's ~12 ms (mostly embedding the
@@ -11,7 +11,7 @@ full load it is the same CPU, only earlier.
 
 Safe to lose: if a prefetch is late, fails, or never arrives, the action composes the answer itself.
 Entries are used once and expire after `TTL_SECONDS`; at most `MAX_ENTRIES` are kept. The Rasa side
-only sends when `COACH_PREFETCH_URL` is set (bot.serve sets it to the action server's /prefetch
+only sends when `COACH_PREFETCH_URL` is set (bot.server.serve sets it to the action server's /prefetch
 unless COACH_PREFETCH=off), with a short timeout and a pause after a failure, so a slow or absent
 action server costs a turn at most a quarter of a second, once.
 """

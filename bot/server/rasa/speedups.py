@@ -24,7 +24,7 @@ on the Rasa version they were written for (`SUPPORTED_RASA`) and only where the 
 with the parameters it had; anything else is skipped with one WARNING naming the reason, Rasa keeps
 its own code, and `state()` says so (GET /health shows it). `installed()` is True only while both
 patches are in place on targets that were checked. `install()` is idempotent; the Rasa process
-calls it before it starts (bot.rasa.run, which bot.serve launches), and the health channel calls it
+calls it before it starts (bot.server.rasa.run, which bot.server.serve launches), and the health channel calls it
 again once the server is up, for a Rasa started some other way.
 """
 
@@ -175,7 +175,7 @@ _skipped: Dict[str, str] = {}  # patch name -> why it was not applied
 _applied_by: Dict[str, str] = {}  # patch name -> which start-up step applied it (reported in /health)
 
 
-def install(rasa_version: Optional[str] = None, by: str = "bot.rasa.run") -> bool:
+def install(rasa_version: Optional[str] = None, by: str = "bot.server.rasa.run") -> bool:
     """Apply every patch whose target checks out; True when all are in place. Never raises."""
     version = rasa_version or rasa.__version__
     for patch in PATCHES:

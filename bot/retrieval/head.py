@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.index import META_FILE, DenseIndex
+from bot.retrieval.index import META_FILE, DenseIndex
 
 log = logging.getLogger(__name__)
 

@@ -55,10 +55,10 @@ class SentenceTransformerEncoder:
         self.name = name
         self.batch_size = batch_size
         # A fine-tuned model has a logical name (base model + fingerprint, which keys the index) and
-        # lives in a folder under build/ (bot/finetune.py); other models are found by name.
+        # lives in a folder under build/ (bot/retrieval/finetune.py); other models are found by name.
         self.path = path or resolve_model_path(name)
         self._model = None
-        self._lock = threading.Lock()  # one tokeniser, shared state: one caller at a time (bot.prefetch)
+        self._lock = threading.Lock()  # one tokeniser, shared state: one caller at a time (bot.server.prefetch)
 
     def known_words(self) -> frozenset[str]:
         """Whole English words in the model's tokenizer vocabulary (for the spelling guard)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.encoder import Encoder
+from bot.retrieval.encoder import Encoder
 from bot.errors import IndexMissingError
 from bot.knowledge.model import Knowledge
 

@@ -122,6 +122,11 @@ EVAL_SETS = {
                            "looked at; the misses below are kept for the record. `collaboration problems` are "
                            "genuine problems that must not be flatly declined (a clarification counts as "
                            "not declined).\n\n",
+    "leader_dev_set.yml": "The leader-style development set: written by a separate session from the report and "
+                          "the item ids alone, in leaders' words (symptoms, jargon, typos), to TUNE on, so the "
+                          "independent set can stay untouched. Its misses guided the leader-style bank "
+                          "additions and the out-of-scope topic for one organisation's own management; read "
+                          "its figures as tuned.\n\n",
 }
 
 

@@ -19,7 +19,7 @@ def item_ids() -> set[str]:
     return set(load_knowledge(load_settings().knowledge_dir).items)
 
 
-@pytest.mark.parametrize("name", ["dev_set.yml", "heldout_set.yml", "independent_set.yml"])
+@pytest.mark.parametrize("name", ["dev_set.yml", "heldout_set.yml", "independent_set.yml", "leader_dev_set.yml"])
 def test_every_label_in_a_question_set_names_a_knowledge_item(name, item_ids):
     data = yaml.safe_load((EVAL / name).read_text(encoding="utf-8"))
     labels = {i for q in data["in_scope"] for i in (q.get("enabler") or []) + (q.get("fact") or [])}
@@ -33,3 +33,21 @@ def test_every_detail_answer_is_verbatim_in_the_report_on_one_line():
     assert len(detail) >= 30
     missing = [d["answer"] for d in detail if not any(d["answer"] in line for line in lines)]
     assert missing == []
+
+
+def _normal(text: str) -> str:
+    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
+
+
+# dev_set.yml is left out: it was tuned on from the start (see its header), and some of its plain questions
+# ("who carried out the study") were in the banks before it was written.
+@pytest.mark.parametrize("name", ["heldout_set.yml", "independent_set.yml", "leader_dev_set.yml"])
+def test_no_question_of_an_evaluation_set_is_in_the_question_banks(name):
+    """The banks grow from leaders' phrasings written for them, never from an evaluation set: a copied
+    question would score itself."""
+    knowledge = load_knowledge(load_settings().knowledge_dir)
+    banks = {_normal(q) for item in knowledge.items.values() for q in item.questions}
+    data = yaml.safe_load((EVAL / name).read_text(encoding="utf-8"))
+    asked = [q["q"] for q in data["in_scope"]] + list(data["off_topic"]) + list(data.get("collaboration_problems") or [])
+    assert len(asked) > 40
+    assert [q for q in asked if _normal(q) in banks] == []

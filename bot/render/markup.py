@@ -1,7 +1,7 @@
-"""Our Markdown subset (what bot/answer/render.py writes) converted for each channel's dialect.
+"""Our Markdown subset (the `Text` blocks of an answer, bot/answer/blocks.py) converted for each channel's dialect.
 
-The subset: **bold**, *italic* or _italic_, "- " bullets, "> " quote lines. Quotes never pass
-through here: they are rendered as plain text by each channel so they stay verbatim.
+The subset: **bold**, *italic* or _italic_, "- " bullets. Quotes never pass through here: they are
+`Quotes` blocks, rendered as plain text by each channel so they stay verbatim.
 """
 
 from __future__ import annotations

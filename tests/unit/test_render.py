@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.answer import compose
-from bot.render import outline, payload_of_submit, to_adaptive_card, to_slack, to_teams_activity, to_text
+from bot.render import bot_message, outline, payload_of_submit, to_adaptive_card, to_slack, to_teams_activity, to_text
 from bot.render.markup import to_plain, to_slack_mrkdwn, to_teams_markdown
 from bot.render.parts import Heading, Quote
 
@@ -15,7 +15,7 @@ SOURCE = "Collaboration Executive Summary, National Leadership Centre / Ipsos MO
 
 
 def message_of(answer, **extra) -> dict:
-    return {"text": answer.text, "buttons": answer.buttons, "custom": {"answer": answer.payload, **extra}}
+    return bot_message(answer, **extra)
 
 
 @pytest.fixture(scope="module")
@@ -162,13 +162,12 @@ def test_a_plan_summary_comes_first_and_a_shared_plan_shows_its_note_on_every_ch
              flow.STAGE: "stuck", flow.CHALLENGE: "siloed_funding_and_competition",
              flow.FIRST_STEP: "Call both finance leads", flow.WHEN: "by Friday"}
     answer, card = coaching_plan.build_plan(fake_engine, slots)
-    shown = to_text(outline({"text": answer.text, "custom": {"answer": answer.payload, "plan": card}}))
+    shown = to_text(outline(bot_message(answer, plan=card)))
     summary = "Challenge: Siloed funding streams and competition (Structures)"
     assert shown.index(summary) < shown.index("Joint discharge planning") < shown.index("What the research found")
     assert shown.index("First step: Call both finance leads") < shown.index("Joint discharge planning")
     shared, share = coaching_plan.share(fake_engine, card)
-    doc = outline({"text": shared.text, "buttons": shared.buttons,
-                   "custom": {"answer": shared.payload, "plan": card, "share": share}})
+    doc = outline(bot_message(shared, plan=card, share=share))
     for rendered in (to_text(doc), json.dumps(to_slack(doc)), json.dumps(to_adaptive_card(doc))):
         assert "send e-mail myself" in rendered and "Call both finance leads" in rendered
     assert to_text(doc).index("send e-mail myself") < to_text(doc).index(summary)

@@ -239,7 +239,7 @@ class _EngineAction(Action, abc.ABC):
 def _ask(dispatcher: CollectingDispatcher, prompt: Optional[diagnose.Prompt]) -> List[EventType]:
     """Ask with a prompt built from the knowledge (bot.coaching.diagnose); nothing when there is none."""
     if prompt is not None:
-        dispatcher.utter_message(text=prompt.text, buttons=prompt.buttons)
+        dispatcher.utter_message(text=prompt.text, buttons=prompt.buttons, json_message=prompt.custom)
     return []
 
 

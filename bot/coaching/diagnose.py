@@ -13,7 +13,7 @@ from typing import Optional
 
 from bot.answer import content as c
 from bot.answer import types as t
-from bot.answer.blocks import Block, Text
+from bot.answer.blocks import Block, Text, blocks_payload
 from bot.coaching.steps import OTHER_CHALLENGE, choice_payload
 from bot.engine import Engine
 from bot.knowledge.model import Kind, Knowledge
@@ -26,6 +26,9 @@ OTHER_TITLE = "Something else — let me describe it"
 class Prompt:
     text: str                      # our Markdown subset
     buttons: list[t.ButtonPayload]
+    # The Rasa custom payload, when the prompt quotes the report: {"content": [BlockPayload, ...]}, the
+    # prompt as blocks (bot/answer/blocks.py), so Slack and Teams show the quote as a quote.
+    custom: Optional[dict] = None
 
 
 def button(title: str, payload: str) -> t.ButtonPayload:
@@ -76,7 +79,8 @@ def confirm_prompt(knowledge: Knowledge, challenge_id: str, chosen_theme: Option
         Text(f"That sounds like **{challenge.title}**, a challenge the report names under {theme}{moved}:"),
         *c.cited(knowledge, challenge, [challenge.quotes[0]]), Text("Is that it?")]
     return Prompt(blocks_markdown(blocks), [button("Yes, that's it", choice_payload("confirm", "yes")),
-                         button("No — show me the list", choice_payload("confirm", "no"))])
+                                            button("No — show me the list", choice_payload("confirm", "no"))],
+                  custom={"content": blocks_payload(tuple(blocks))})
 
 
 def match_challenge(engine: Engine, description: str, theme: Optional[str]) -> Optional[Match]:

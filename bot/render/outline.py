@@ -2,9 +2,9 @@
 
 An answer is laid out from the blocks in its payload (bot/answer/blocks.py): the report's words
 are `Quotes` blocks and their source a `Cite` block, so every channel shows the quotes the pipeline
-chose, and nothing is read back out of Markdown. A message without blocks (a canned reply, a
-coaching question: text we wrote in domain.yml or bot/coaching) is laid out as paragraphs of its
-text. A coaching plan (custom payload key "plan", next to "answer") is laid out from its fields
+chose, and nothing is read back out of Markdown. A coaching prompt that quotes the report carries
+its blocks under the custom key "content". A message without blocks (a canned reply, a coaching
+question: text we wrote in domain.yml or bot/coaching) is laid out as paragraphs of its text. A coaching plan (custom payload key "plan", next to "answer") is laid out from its fields
 (bot/render/plan.py), in place of the Markdown that repeats it. Every reader here is tolerant: a
 missing or oddly shaped key drops that part, never the message.
 """
@@ -29,7 +29,7 @@ def outline(message: Mapping[str, Any]) -> Document:
     if is_structured_plan(plan):
         parts = share_parts(message) + plan_parts(plan)
     else:
-        blocks = blocks_of(answer.get("blocks"))
+        blocks = blocks_of(answer.get("blocks")) or blocks_of(content_of(message))
         parts = block_parts(blocks) if blocks else text_parts(text)
         parts += ([Divider()] if plan and parts else []) + plan_parts(plan)
     return Document(parts=parts, buttons=buttons_of(message, answer),
@@ -40,6 +40,13 @@ def answer_of(message: Mapping[str, Any]) -> dict:
     custom = message.get("custom")
     answer = custom.get("answer") if isinstance(custom, Mapping) else None
     return dict(answer) if isinstance(answer, Mapping) else {}
+
+
+def content_of(message: Mapping[str, Any]) -> Any:
+    """The blocks of a message that is not an answer but quotes the report (a coaching prompt: custom
+    payload key "content", bot/coaching/diagnose.py)."""
+    custom = message.get("custom")
+    return custom.get("content") if isinstance(custom, Mapping) else None
 
 
 def plan_of(message: Mapping[str, Any], answer: Mapping[str, Any]) -> Any:

@@ -250,7 +250,7 @@ def share_plan(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[
         answer, share = plan.share(load_engine(), card)
     except CoachError as exc:
         log.error("knowledge unavailable: %s", exc)
-        dispatcher.utter_message(response="utter_error_knowledge_unavailable")
+        send(dispatcher, compose.canned(t.KNOWLEDGE_UNAVAILABLE))
         return []
     send(dispatcher, answer, plan=card, share=share)
     return []

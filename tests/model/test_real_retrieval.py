@@ -86,7 +86,7 @@ def test_a_named_case_is_answered_from_the_case(real_engine):
 def test_questions_the_report_does_not_cover_are_declined(real_engine, question):
     answer = compose.compose_answer(question, real_engine)
     assert answer.status == t.OUT_OF_SCOPE
-    assert answer.enabler_id is None and answer.quotes == []
+    assert answer.enabler_id is None and answer.quotes == ()
 
 
 @pytest.mark.parametrize("question", ["partners nod along at the steering group, then nothing happens back at base",

@@ -28,23 +28,10 @@ def to_slack_mrkdwn(markdown: str) -> str:
         bold.append(match.group(1))
         return f"\x00{len(bold) - 1}\x00"
 
-    text = BOLD.sub(hold, text)
+    text = BOLD.sub(hold, text)  # held aside, so *italic* can become _italic_ without touching **bold**
     text = STAR_ITALIC.sub(r"_\1_", text)
     text = re.sub(r"\x00(\d+)\x00", lambda m: f"*{bold[int(m.group(1))]}*", text)
     return BULLET.sub("• ", text)
-
-
-def to_teams_markdown(markdown: str) -> str:
-    """Adaptive Card TextBlocks understand **bold** and _italic_ but not *italic*."""
-    bold: list[str] = []
-
-    def hold(match: re.Match) -> str:
-        bold.append(match.group(1))
-        return f"\x00{len(bold) - 1}\x00"
-
-    text = BOLD.sub(hold, markdown)
-    text = STAR_ITALIC.sub(r"_\1_", text)
-    return re.sub(r"\x00(\d+)\x00", lambda m: f"**{bold[int(m.group(1))]}**", text)
 
 
 def to_plain(markdown: str) -> str:

@@ -158,3 +158,14 @@ def test_bot_ask_prints_plain_text_with_the_quotes_in_quotation_marks(fake_engin
     assert "**" not in printed and not re.search(r"(?m)^> ", printed)
     assert all(f"“{q.text}”" in printed for q in answer.quotes)
     assert printed.rstrip().endswith("Reply with: " + " · ".join(b.title for b in answer.buttons))
+
+
+def test_the_coaching_confirmation_quotes_the_report_on_every_channel_without_parsing_its_markdown(knowledge):
+    from bot.coaching import diagnose
+
+    prompt = diagnose.confirm_prompt(knowledge, "siloed_funding_and_competition", "structures")
+    quote = knowledge["siloed_funding_and_competition"].quotes[0]
+    assert markdown_quotes(prompt.text) == [quote]
+    doc = outline({"text": prompt.text, "buttons": prompt.buttons, "custom": prompt.custom})
+    assert slack_quotes(to_slack(doc)["blocks"]) == [quote] == card_quotes(to_adaptive_card(doc))
+    assert slack_citations(to_slack(doc)["blocks"]) == markdown_citations(prompt.text)

@@ -18,6 +18,7 @@ from bot.coaching import steps
 from bot.engine import load_engine
 from bot.errors import CoachError
 from bot.knowledge.model import Kind
+from bot.render import bot_message
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +47,7 @@ def utter(dispatcher: CollectingDispatcher, answer: t.Answer, memory: compose.Me
     `memory` is what the answer was chosen against (a fresh one for a new question); `stored` is the
     conversation's memory (default: `memory`), which keeps whatever this answer did not show.
     """
-    payload = answer.payload or {"status": answer.status, "answer_id": "", "enabler": None, "challenge": None,
-                                 "example": None, "fact": None, "try_this": None, "citations": [], "buttons": []}
-    if answer.text:
-        dispatcher.utter_message(text=answer.text, buttons=answer.buttons, json_message={"answer": payload})
-    else:
-        dispatcher.utter_message(response=answer.response, json_message={"answer": payload})
+    payload = send(dispatcher, answer)
     if not answer.is_answer:
         return [SlotSet("last_answer_id", payload["answer_id"] or None)]
     changes: Dict[str, Any] = {}
@@ -68,6 +64,17 @@ def utter(dispatcher: CollectingDispatcher, answer: t.Answer, memory: compose.Me
         shown = memory.shown_examples + ([answer.example_id] if answer.example_id not in memory.shown_examples else [])
         changes.update(example_id=answer.example_id, shown_examples=shown)
     return [SlotSet("last_answer_id", payload["answer_id"]), remember(stored or memory, **changes)]
+
+
+def send(dispatcher: CollectingDispatcher, answer: t.Answer, **extra: Any) -> t.AnswerPayload:
+    """Utter one answer as one message (bot.render.bot_message), with `extra` next to its payload; a canned
+    reply is uttered by its domain response, so Rasa picks the text. Returns the payload sent."""
+    message = bot_message(answer, **extra)
+    if answer.is_canned:
+        dispatcher.utter_message(response=answer.response, json_message=message["custom"])
+    else:
+        dispatcher.utter_message(text=message["text"], buttons=message["buttons"], json_message=message["custom"])
+    return message["custom"]["answer"]
 
 
 def followup_memory(answer: t.Answer) -> Dict[str, Any]:
@@ -243,8 +250,7 @@ def share_plan(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[
         answer, share = plan.share(load_engine(), card)
     except CoachError as exc:
         log.error("knowledge unavailable: %s", exc)
-        dispatcher.utter_message(response="utter_error_knowledge_unavailable")
+        send(dispatcher, compose.canned(t.KNOWLEDGE_UNAVAILABLE))
         return []
-    dispatcher.utter_message(text=answer.text, buttons=answer.buttons,
-                             json_message={"answer": answer.payload, "plan": card, "share": share})
+    send(dispatcher, answer, plan=card, share=share)
     return []

@@ -14,7 +14,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import memory_from, remember, share_plan, utter
+from actions.actions import memory_from, remember, send, share_plan, utter
 from bot.answer import compose, followups
 from bot.answer import types as t
 from bot.coaching import diagnose, flow, health, plan, scores, steps
@@ -36,7 +36,7 @@ def _engine(dispatcher: CollectingDispatcher) -> Optional[Engine]:
 
 
 def _send(dispatcher: CollectingDispatcher, answer: t.Answer, **extra: Any) -> None:
-    dispatcher.utter_message(text=answer.text, buttons=answer.buttons, json_message={"answer": answer.payload, **extra})
+    send(dispatcher, answer, **extra)
 
 
 def _memory_event(answer: t.Answer, tracker: Tracker) -> EventType:
@@ -239,7 +239,7 @@ class _EngineAction(Action, abc.ABC):
 def _ask(dispatcher: CollectingDispatcher, prompt: Optional[diagnose.Prompt]) -> List[EventType]:
     """Ask with a prompt built from the knowledge (bot.coaching.diagnose); nothing when there is none."""
     if prompt is not None:
-        dispatcher.utter_message(text=prompt.text, buttons=prompt.buttons)
+        dispatcher.utter_message(text=prompt.text, buttons=prompt.buttons, json_message=prompt.custom)
     return []
 
 

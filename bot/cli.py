@@ -95,17 +95,15 @@ def cmd_nlu(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from bot.answer.compose import compose_answer
     from bot.engine import Engine
-    from bot.messages import canned_text
+    from bot.render import bot_message, outline, to_text
 
     engine = Engine.build(load_settings(args.config))
     answer = compose_answer(" ".join(args.question), engine)
+    message = bot_message(answer)  # the message every channel gets: Markdown text, buttons, payload
     if args.json:
-        print(json.dumps({"text": answer.text or canned_text(answer.response), "custom": {"answer": answer.payload}},
-                         ensure_ascii=False, indent=2))
+        print(json.dumps(message, ensure_ascii=False, indent=2))
     else:
-        print(answer.text or canned_text(answer.response))
-        for b in answer.buttons:
-            print(f"  [{b['title']}]")
+        print(to_text(outline(message)))
     return 0
 
 

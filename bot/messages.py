@@ -20,3 +20,12 @@ def canned_text(response: Optional[str]) -> str:
     """The first text variant of a domain response (for the CLI and for channels outside Rasa)."""
     variants = _responses().get(response or "", [])
     return variants[0]["text"] if variants else ""
+
+
+def canned_buttons(response: Optional[str]) -> list[dict]:
+    """The buttons of a domain response's first variant ({title, payload} each), so a canned reply's
+    payload offers what its text does."""
+    variants = _responses().get(response or "", [])
+    buttons = variants[0].get("buttons") if variants else None
+    return [{"title": str(b["title"]), "payload": str(b["payload"])} for b in buttons or []
+            if isinstance(b, dict) and b.get("title") and b.get("payload")]

@@ -16,8 +16,9 @@ from dataclasses import replace
 from typing import Optional
 
 from bot.answer import compose
-from bot.answer import render as r
+from bot.answer import content as c
 from bot.answer import types as t
+from bot.answer.blocks import Block, Text, TryThis
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind, Knowledge
 from bot.retrieval.lexical import asks_about_participants, lookup_kind, stem, words
@@ -150,36 +151,31 @@ def follow_up(text: str, engine: Engine, memory: compose.Memory) -> Optional[t.A
     return None
 
 
-def _cited(knowledge: Knowledge, item: Item, quotes: list[str]) -> str:
-    return r.blockquote(quotes) + "\n\n" + r.cite_line(knowledge, item)
-
-
-def _answer(engine: Engine, status: str, text: str, quotes: list[t.Quote], buttons: list[t.ButtonPayload],
+def _answer(engine: Engine, status: str, blocks: list[Block], buttons: list[t.Button],
             **ids: Optional[str]) -> t.Answer:
-    return r.finish(engine.knowledge, t.Answer(status=status, text=text, quotes=quotes, buttons=buttons, **ids))
+    return c.answer(engine.knowledge, status, blocks, buttons, **ids)
 
 
 def most_important(engine: Engine) -> t.Answer:
     """The report ranks no enabler first: its finding is that the factors combine and interact."""
     knowledge = engine.knowledge
     summary = knowledge["summary_of_findings"]
-    text = ("The report doesn't single out one enabler as the most important. Its finding is that they "
-            "work together:\n\n" + _cited(knowledge, summary, list(summary.quotes)) +
-            "\n\nSo the place to start is the challenge that is hardest for you; tell me what's getting in the way.")
-    buttons = [r.button("What helps collaboration?", "/ask_enablers_overview"),
-               r.button("Start coaching", "/start_coaching")]
-    return _answer(engine, t.ANSWERED_FACT, text, [t.Quote(q, summary.id, summary.section) for q in summary.quotes],
-                   buttons, fact_id=summary.id)
+    blocks = [Text("The report doesn't single out one enabler as the most important. Its finding is that they "
+                   "work together:"), *c.cited(knowledge, summary, list(summary.quotes)),
+              Text("So the place to start is the challenge that is hardest for you; tell me what's getting in the way.")]
+    buttons = [c.button("What helps collaboration?", "/ask_enablers_overview"),
+               c.button("Start coaching", "/start_coaching")]
+    return _answer(engine, t.ANSWERED_FACT, blocks, buttons, fact_id=summary.id)
 
 
 def case_numbers(engine: Engine, case: Item) -> t.Answer:
     """How many leaders were interviewed for one case study (Table 1)."""
     knowledge = engine.knowledge
-    text = (f"For **{case.title}**, {case.participants} leaders were interviewed (Table 1 of the report).\n\n"
-            + _cited(knowledge, case, list(case.quotes)))
+    blocks = [Text(f"For **{case.title}**, {case.participants} leaders were interviewed (Table 1 of the report)."),
+              *c.cited(knowledge, case, list(case.quotes))]
     name = short_name(knowledge, case)
-    return _answer(engine, t.ANSWERED_FACT, text, [t.Quote(q, case.id, case.section) for q in case.quotes],
-                   [r.button(f"Tell me more about {name}", f"tell me more about {name}")], fact_id=case.id)
+    return _answer(engine, t.ANSWERED_FACT, blocks,
+                   [c.button(f"Tell me more about {name}", f"tell me more about {name}")], fact_id=case.id)
 
 
 def short_name(knowledge: Knowledge, case: Item) -> str:
@@ -189,28 +185,27 @@ def short_name(knowledge: Knowledge, case: Item) -> str:
     return next((n for n in knowledge.names if n.lower() == shortest), shortest)
 
 
-def case_detail(engine: Engine, case: Item, sentences: Optional[list[tuple[Item, str]]] = None) -> t.Answer:
+def case_detail(engine: Engine, case: Item, sentences: Optional[list[tuple[Item, str]]] = None,
+                lead: str = "**{title}** is one of") -> t.Answer:
     """A case study: what it was, its worked examples (or only the sentences asked about), and Table 1's count."""
     knowledge = engine.knowledge
     if sentences is None:
         sentences = [(case, q) for q in case.quotes] + [(ex, q) for ex in case_examples(knowledge, case)
                                                          for q in ex.quotes]
-    lead = (f"**{case.title}** is one of the report's six case studies "
-            f"({case.participants} leaders were interviewed for it, Table 1).")
-    blocks, quotes = [lead], []
+    blocks: list[Block] = [Text(lead.format(title=case.title) + " the report's six case studies "
+                                f"({case.participants} leaders were interviewed for it, Table 1).")]
     for item in dict.fromkeys(i for i, _ in sentences):
         said = [q for i, q in sentences if i is item]
         if item.kind is Kind.EXAMPLE:
-            blocks.append(f"The report's worked example from it, **{item.title}**:")
-        blocks.append(_cited(knowledge, item, said))
-        quotes += [t.Quote(q, item.id, item.section) for q in said]
+            blocks.append(Text(f"The report's worked example from it, **{item.title}**:"))
+        blocks += c.cited(knowledge, item, said)
     example = next((i for i, _ in sentences if i.kind is Kind.EXAMPLE), None)
     related = list(example.enablers) if example else []
-    related += [e for c in (example.challenges if example else ()) for e in knowledge[c].enablers]
-    buttons = [r.button(f"What helps: {knowledge[related[0]].title}", f'/choose_topic{{"topic_id":"{related[0]}"}}')
+    related += [e for ch in (example.challenges if example else ()) for e in knowledge[ch].enablers]
+    buttons = [c.button(f"What helps: {knowledge[related[0]].title}", f'/choose_topic{{"topic_id":"{related[0]}"}}')
                ] if related else []
-    buttons.append(r.button("What helps collaboration?", "/ask_enablers_overview"))
-    return _answer(engine, t.ANSWERED_FACT, "\n\n".join(blocks), quotes, buttons, fact_id=case.id,
+    buttons.append(c.button("What helps collaboration?", "/ask_enablers_overview"))
+    return _answer(engine, t.ANSWERED_FACT, blocks, buttons, fact_id=case.id,
                    example_id=example.id if example else None)
 
 
@@ -248,15 +243,13 @@ def why(engine: Engine, memory: compose.Memory) -> Optional[t.Answer]:
         return None
     challenge = knowledge.items.get(memory.challenge_id or "") or next(iter(knowledge.challenges_for(enabler.id)), None)
     reasoning = list(enabler.quotes[1:] or enabler.quotes)
-    parts = [f"The report's reasoning for **{enabler.title}**:", _cited(knowledge, enabler, reasoning)]
-    quotes = [t.Quote(q, enabler.id, enabler.section) for q in reasoning]
+    blocks = [Text(f"The report's reasoning for **{enabler.title}**:"), *c.cited(knowledge, enabler, reasoning)]
     if challenge is not None:
-        parts += [f"It answers a challenge the report names under {challenge.theme.capitalize()}, "
-                  f"**{challenge.title}**:", _cited(knowledge, challenge, list(challenge.quotes[:1]))]
-        quotes.append(t.Quote(challenge.quotes[0], challenge.id, challenge.section))
-    buttons = [r.button("What does that mean in practice?", "what does that mean in practice?"),
-               r.button("Another enabler", "/ask_another_enabler")]
-    return _answer(engine, t.ANSWERED, "\n\n".join(parts), quotes, buttons,
+        blocks += [Text(f"It answers a challenge the report names under {challenge.theme.capitalize()}, "
+                        f"**{challenge.title}**:"), *c.cited(knowledge, challenge, list(challenge.quotes[:1]))]
+    buttons = [c.button("What does that mean in practice?", "what does that mean in practice?"),
+               c.button("Another enabler", "/ask_another_enabler")]
+    return _answer(engine, t.ANSWERED, blocks, buttons,
                    enabler_id=enabler.id, challenge_id=challenge.id if challenge else None)
 
 
@@ -265,15 +258,13 @@ def who(engine: Engine, memory: compose.Memory) -> t.Answer:
     knowledge = engine.knowledge
     case = remembered_case(knowledge, memory)
     if case is not None:
-        answer = case_detail(engine, case, [(case, q) for q in case.quotes])
-        answer.text = answer.text.replace(f"**{case.title}** is one of", f"That was **{case.title}**, one of", 1)
-        return r.finish(knowledge, answer)
+        return case_detail(engine, case, [(case, q) for q in case.quotes], lead="That was **{title}**, one of")
     enabler = knowledge.items.get(memory.enabler_id or "")
     title = enabler.title if enabler is not None else "that"
     return _answer(engine, t.NOTHING_MORE,
-                   f"The report doesn't name the organisations behind **{title}**: it gives no worked example "
-                   "of it from one of its six case studies.", [],
-                   [r.button("Show an example", "/show_example"), r.button("Another enabler", "/ask_another_enabler")])
+                   [Text(f"The report doesn't name the organisations behind **{title}**: it gives no worked example "
+                         "of it from one of its six case studies.")],
+                   [c.button("Show an example", "/show_example"), c.button("Another enabler", "/ask_another_enabler")])
 
 
 def in_practice(engine: Engine, memory: compose.Memory) -> Optional[t.Answer]:
@@ -299,11 +290,11 @@ def in_practice(engine: Engine, memory: compose.Memory) -> Optional[t.Answer]:
             return compose.canned(t.NOTHING_MORE)
         example, rest = other, list(other.quotes)
         lead = f"Another example from the report, **{example.title}**:"
-    text = lead + "\n\n" + _cited(knowledge, example, rest)
+    blocks = [Text(lead), *c.cited(knowledge, example, rest)]
     if enabler is not None and enabler.try_this:
-        text += f"\n\n**Try this:** {enabler.try_this}"
-    buttons = [r.button("Who did that?", "who did that?"), r.button("Another enabler", "/ask_another_enabler")]
-    return _answer(engine, t.ANSWERED, text, [t.Quote(q, example.id, example.section) for q in rest], buttons,
+        blocks.append(TryThis(enabler.try_this))
+    buttons = [c.button("Who did that?", "who did that?"), c.button("Another enabler", "/ask_another_enabler")]
+    return _answer(engine, t.ANSWERED, blocks, buttons,
                    enabler_id=enabler.id if enabler is not None else None, challenge_id=memory.challenge_id,
                    example_id=example.id)
 
@@ -363,17 +354,17 @@ def nearest_challenges(engine: Engine, memory: compose.Memory) -> t.Answer:
         ranked = [knowledge[h.item_id] for h in retrieval.items if knowledge[h.item_id].kind is Kind.CHALLENGE]
     enabler = knowledge.items.get(memory.enabler_id or "")
     theme = enabler.theme if enabler is not None else None
-    ranked += [c for c in knowledge.of_kind(Kind.CHALLENGE) if theme is None or c.theme == theme]
+    ranked += [ch for ch in knowledge.of_kind(Kind.CHALLENGE) if theme is None or ch.theme == theme]
     ranked += knowledge.of_kind(Kind.CHALLENGE)
     # Everything this thread already answered was rejected: a second correction must not offer it again.
     rejected = set(memory.shown_enablers) | ({memory.enabler_id} if memory.enabler_id else set())
-    answered = {memory.challenge_id} | {c.id for e in rejected for c in knowledge.challenges_for(e)}
-    choices = [c for c in dict.fromkeys(ranked) if c.id not in answered][:3]
-    lines = "\n".join(f"- {c.title} ({c.theme.capitalize()})" for c in choices)
-    text = ("Sorry that missed. Which of these challenges from the report is closer to what you meant? "
-            f"Or tell me in your own words what's getting in the way.\n\n{lines}")
-    buttons = [r.button(c.title, f'/choose_topic{{"topic_id":"{c.id}"}}') for c in choices]
-    return r.finish(knowledge, t.Answer(status=t.CLARIFICATION, text=text, buttons=buttons))
+    answered = {memory.challenge_id} | {ch.id for e in rejected for ch in knowledge.challenges_for(e)}
+    choices = [ch for ch in dict.fromkeys(ranked) if ch.id not in answered][:3]
+    lines = "\n".join(f"- {ch.title} ({ch.theme.capitalize()})" for ch in choices)
+    blocks = [Text("Sorry that missed. Which of these challenges from the report is closer to what you meant? "
+                   "Or tell me in your own words what's getting in the way."), Text(lines)]
+    buttons = [c.button(ch.title, f'/choose_topic{{"topic_id":"{ch.id}"}}') for ch in choices]
+    return c.answer(knowledge, t.CLARIFICATION, blocks, buttons)
 
 
 SHARE_WORDS = frozenset("""email mail share send forward copy download export print plan team colleague colleagues

@@ -11,19 +11,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from bot.answer import render as r
+from bot.answer import content as c
 from bot.answer import types as t
+from bot.answer.blocks import Block, Text, blocks_payload
 from bot.coaching.steps import OTHER_CHALLENGE, choice_payload
 from bot.engine import Engine
 from bot.knowledge.model import Kind, Knowledge
+from bot.render.markdown import blocks_markdown
 
 OTHER_TITLE = "Something else — let me describe it"
 
 
 @dataclass(frozen=True)
 class Prompt:
-    text: str
+    text: str                      # our Markdown subset
     buttons: list[t.ButtonPayload]
+    # The Rasa custom payload, when the prompt quotes the report: {"content": [BlockPayload, ...]}, the
+    # prompt as blocks (bot/answer/blocks.py), so Slack and Teams show the quote as a quote.
+    custom: Optional[dict] = None
+
+
+def button(title: str, payload: str) -> t.ButtonPayload:
+    return c.button(title, payload).as_payload()
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ def theme_prompt(knowledge: Knowledge) -> Prompt:
     buttons = []
     for theme in knowledge.of_kind(Kind.THEME):
         lines.append(f"- **{theme.title}** — {theme.summary}")
-        buttons.append(r.button(theme.title, choice_payload("theme", theme.id)))
+        buttons.append(button(theme.title, choice_payload("theme", theme.id)))
     return Prompt("\n".join(lines), buttons)
 
 
@@ -57,8 +66,8 @@ def challenge_prompt(knowledge: Knowledge, theme: str) -> Prompt:
     lines = [f"Under **{title}**, the report names these challenges (Table 2). Which is closest to yours?"]
     lines += [f"{n}. {name}" for n, name in enumerate(options.values(), start=1)]
     lines.append("\nOr choose *something else* and describe it in your own words.")
-    buttons = [r.button(name, choice_payload("challenge", cid)) for cid, name in options.items()]
-    buttons.append(r.button(OTHER_TITLE, choice_payload("challenge", OTHER_CHALLENGE)))
+    buttons = [button(name, choice_payload("challenge", cid)) for cid, name in options.items()]
+    buttons.append(button(OTHER_TITLE, choice_payload("challenge", OTHER_CHALLENGE)))
     return Prompt("\n".join(lines), buttons)
 
 
@@ -66,10 +75,12 @@ def confirm_prompt(knowledge: Knowledge, challenge_id: str, chosen_theme: Option
     challenge = knowledge[challenge_id]
     theme = knowledge[challenge.theme].title if challenge.theme in knowledge else challenge.theme
     moved = "" if challenge.theme == chosen_theme else f" (the report puts it under {theme}, not the theme you chose)"
-    text = (f"That sounds like **{challenge.title}**, a challenge the report names under {theme}{moved}:\n\n"
-            f"{r.blockquote([challenge.quotes[0]])}\n\n{r.cite_line(knowledge, challenge)}\n\nIs that it?")
-    return Prompt(text, [r.button("Yes, that's it", choice_payload("confirm", "yes")),
-                         r.button("No — show me the list", choice_payload("confirm", "no"))])
+    blocks: list[Block] = [
+        Text(f"That sounds like **{challenge.title}**, a challenge the report names under {theme}{moved}:"),
+        *c.cited(knowledge, challenge, [challenge.quotes[0]]), Text("Is that it?")]
+    return Prompt(blocks_markdown(blocks), [button("Yes, that's it", choice_payload("confirm", "yes")),
+                                            button("No — show me the list", choice_payload("confirm", "no"))],
+                  custom={"content": blocks_payload(tuple(blocks))})
 
 
 def match_challenge(engine: Engine, description: str, theme: Optional[str]) -> Optional[Match]:

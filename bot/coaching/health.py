@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from bot.answer import compose
-from bot.answer import render as r
+from bot.answer import content as c
 from bot.answer import types as t
+from bot.answer.blocks import Block, Text, TryThis
 from bot.coaching import flow
 from bot.coaching import types as ct
 from bot.coaching.plan import example_label
@@ -44,8 +45,8 @@ def statement_prompt(slot: str) -> tuple[str, list[t.ButtonPayload]]:
     n = flow.HEALTH_STEPS.index(slot) + 1
     text = (f"**{n} of {len(flow.HEALTH_STEPS)}.** How far do you agree?\n\n*{STATEMENTS[slot]}*\n\n"
             "1 = strongly disagree, 5 = strongly agree.")
-    return text, [r.button(f"{score} {label}" if score in (1, 5) else str(score), choice_payload("score", str(score)))
-                  for score, label in SCALE.items()]
+    return text, [c.button(f"{score} {label}" if score in (1, 5) else str(score),
+                           choice_payload("score", str(score))).as_payload() for score, label in SCALE.items()]
 
 
 # The enabler each statement tests (Table 2 titles): the one offered when that statement scores lowest.
@@ -104,49 +105,42 @@ def result_answer(engine: Engine, answers: Mapping[str, Any]) -> t.Answer:
     knowledge = engine.knowledge
     result = score(knowledge, answers)
     summary = ", ".join(f"{knowledge[tid].title} {mean:.1f}" for tid, mean in result.scores.items())
-    lines = [f"Your scores out of 5: {summary}."]
+    blocks: list[Block] = [Text(f"Your scores out of 5: {summary}.")]
     if result.level:
         findings = knowledge["summary_of_findings"]
-        lines += [f"You gave every statement the same answer ({result.low_score} of 5), so no area stands out "
-                  "as weakest. The report's own finding is that the areas work together:",
-                  r.blockquote(list(findings.quotes)) + "\n\n" + r.cite_line(knowledge, findings),
-                  "Pick an area to look at first:"]
-        buttons = [r.button(f"Coach me on {knowledge[tid].title}", f'/start_coaching{{"coach_theme":"{tid}"}}')
-                   for tid in result.scores] + [r.button("Not now", "/thank")]
-        quotes = [t.Quote(q, findings.id, findings.section) for q in findings.quotes]
-        return r.finish(knowledge, t.Answer(status=ct.HEALTH_CHECK_RESULT, text="\n\n".join(lines), quotes=quotes,
-                                            buttons=buttons, fact_id=findings.id))
+        blocks += [Text(f"You gave every statement the same answer ({result.low_score} of 5), so no area stands out "
+                        "as weakest. The report's own finding is that the areas work together:"),
+                   *c.cited(knowledge, findings, list(findings.quotes)), Text("Pick an area to look at first:")]
+        buttons = [c.button(f"Coach me on {knowledge[tid].title}", f'/start_coaching{{"coach_theme":"{tid}"}}')
+                   for tid in result.scores] + [c.button("Not now", "/thank")]
+        return c.answer(knowledge, ct.HEALTH_CHECK_RESULT, blocks, buttons, fact_id=findings.id)
     titles = [knowledge[tid].title for tid in result.lowest_themes]
     mean = result.scores[result.lowest_themes[0]]
     if len(titles) > 1:
-        lines.append(f"{_and(titles)} are tied as the lowest, at {mean:.1f}.")
+        blocks.append(Text(f"{_and(titles)} are tied as the lowest, at {mean:.1f}."))
     else:
         theme = knowledge[result.lowest_themes[0]]
-        lines.append(f"The lowest area is **{theme.title}** — {theme.summary}")
+        blocks.append(Text(f"The lowest area is **{theme.title}** — {theme.summary}"))
     said = "; ".join(f"“{STATEMENTS[s]}”" for s in result.lowest)
-    lines.append(f"Your lowest {'answer was' if len(result.lowest) == 1 else 'answers were'} "
-                 f"{result.low_score} of 5, for {said}")
+    blocks.append(Text(f"Your lowest {'answer was' if len(result.lowest) == 1 else 'answers were'} "
+                       f"{result.low_score} of 5, for {said}"))
     enabler = knowledge[STATEMENT_ENABLERS[result.lowest[0]]]
     example = compose.pick_example(engine, enabler, None, []) or next(
         (e for e in knowledge.of_kind(Kind.EXAMPLE) if e.theme == enabler.theme), None)
-    lines.append(f"What the research found helps with {'that' if len(result.lowest) == 1 else 'the first'}: "
-                 f"**{enabler.title}** ({knowledge[enabler.theme].title})\n\n"
-                 + r.blockquote(list(enabler.quotes[:1])) + "\n\n" + r.cite_line(knowledge, enabler))
-    quotes = [t.Quote(enabler.quotes[0], enabler.id, enabler.section)]
+    blocks += [Text(f"What the research found helps with {'that' if len(result.lowest) == 1 else 'the first'}: "
+                    f"**{enabler.title}** ({knowledge[enabler.theme].title})"),
+               *c.cited(knowledge, enabler, list(enabler.quotes[:1]))]
     if example is not None:
-        lines.append(f"{example_label(knowledge, enabler, example)}, **{example.title}**:\n\n" + r.blockquote(list(example.quotes[:1])) + "\n\n"
-                     + r.cite_line(knowledge, example))
-        quotes.append(t.Quote(example.quotes[0], example.id, example.section))
+        blocks += [Text(f"{example_label(knowledge, enabler, example)}, **{example.title}**:"),
+                   *c.cited(knowledge, example, list(example.quotes[:1]))]
     if enabler.try_this:
-        lines.append(f"**One step to try:** {enabler.try_this}")
+        blocks.append(TryThis(enabler.try_this, label="One step to try"))
     theme = knowledge[enabler.theme]
     others = [knowledge[STATEMENT_ENABLERS[s]] for s in result.lowest[1:3]]
-    lines.append(f"Would you like to work through {theme.title} in a short coaching conversation? It ends with a "
-                 "plan you can share. Or see the other enablers below.")
-    buttons = [r.button(f"Coach me on {theme.title}", f'/start_coaching{{"coach_theme":"{theme.id}"}}')]
-    buttons += [r.button(e.title, f'/choose_topic{{"topic_id":"{e.id}"}}') for e in others]
-    buttons += [r.button("Another enabler", "/ask_another_enabler"), r.button("Not now", "/thank")]
-    answer = t.Answer(status=ct.HEALTH_CHECK_RESULT, text="\n\n".join(lines), quotes=quotes, buttons=buttons,
-                      enabler_id=enabler.id, example_id=example.id if example else None, fact_id=theme.id,
-                      try_this=enabler.try_this)
-    return r.finish(knowledge, answer)
+    blocks.append(Text(f"Would you like to work through {theme.title} in a short coaching conversation? It ends "
+                       "with a plan you can share. Or see the other enablers below."))
+    buttons = [c.button(f"Coach me on {theme.title}", f'/start_coaching{{"coach_theme":"{theme.id}"}}')]
+    buttons += [c.button(e.title, f'/choose_topic{{"topic_id":"{e.id}"}}') for e in others]
+    buttons += [c.button("Another enabler", "/ask_another_enabler"), c.button("Not now", "/thank")]
+    return c.answer(knowledge, ct.HEALTH_CHECK_RESULT, blocks, buttons, enabler_id=enabler.id,
+                    example_id=example.id if example else None, fact_id=theme.id, try_this=enabler.try_this)

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
 from bot.answer import compose
-from bot.answer import render as r
+from bot.answer import content as c
 from bot.answer import types as t
+from bot.answer.blocks import Block, Text
 from bot.coaching import flow
 from bot.coaching import types as ct
 from bot.coaching.steps import SECTORS, STAGES
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind, Knowledge
+from bot.render.markdown import blocks_markdown
 
 MAX_ENABLERS = 2
 
@@ -60,32 +62,16 @@ def example_label(knowledge: Knowledge, enabler: Item, example: Item) -> str:
     return f"The report has no worked example of this; a related {_theme_title(knowledge, enabler)} example"
 
 
-def _enabler_block(knowledge: Knowledge, n: int, rec: Recommended) -> str:
+def _enabler_blocks(knowledge: Knowledge, n: int, rec: Recommended) -> list[Block]:
     enabler, example = rec.enabler, rec.example
-    parts = [f"**{n}. {enabler.title}** ({_theme_title(knowledge, enabler)})",
-             r.blockquote(list(enabler.quotes)) + "\n\n" + r.cite_line(knowledge, enabler)]
+    blocks = [Text(f"**{n}. {enabler.title}** ({_theme_title(knowledge, enabler)})"),
+              *c.cited(knowledge, enabler, list(enabler.quotes))]
     if example is not None:
         label = example_label(knowledge, enabler, example)
-        parts.append(f"*{label}: {example.title}*\n\n" + r.blockquote(list(example.quotes[:1])) + "\n\n"
-                     + r.cite_line(knowledge, example))
+        blocks += [Text(f"*{label}: {example.title}*"), *c.cited(knowledge, example, list(example.quotes[:1]))]
     if enabler.reflective_question:
-        parts.append(f"**Ask yourself:** {enabler.reflective_question}")
-    return "\n\n".join(parts)
-
-
-def _quotes(recs: list[Recommended], challenge: Optional[Item] = None) -> list[t.Quote]:
-    quotes = [t.Quote(q, challenge.id, challenge.section) for q in challenge.quotes[:1]] if challenge else []
-    for rec in recs:
-        quotes += [t.Quote(q, rec.enabler.id, rec.enabler.section) for q in rec.enabler.quotes]
-        if rec.example is not None:
-            quotes += [t.Quote(q, rec.example.id, rec.example.section) for q in rec.example.quotes[:1]]
-    return quotes
-
-
-def _plan_quotes(recs: list[Recommended], challenge: Item) -> list[t.Quote]:
-    """The quotes the plan shows: the challenge's first and each enabler's first."""
-    return [t.Quote(challenge.quotes[0], challenge.id, challenge.section)] + [
-        t.Quote(rec.enabler.quotes[0], rec.enabler.id, rec.enabler.section) for rec in recs]
+        blocks.append(Text(f"**Ask yourself:** {enabler.reflective_question}"))
+    return blocks
 
 
 def recommendation(engine: Engine, challenge_id: str) -> t.Answer:
@@ -95,13 +81,12 @@ def recommendation(engine: Engine, challenge_id: str) -> t.Answer:
     recs = recommend(engine, challenge_id)
     intro = (f"For **{challenge.title}**, the research points to "
              f"{'these enablers' if len(recs) > 1 else 'this enabler'}:")
-    text = "\n\n".join([intro] + [_enabler_block(knowledge, n, rec) for n, rec in enumerate(recs, start=1)])
+    blocks = [Text(intro)] + [b for n, rec in enumerate(recs, start=1) for b in _enabler_blocks(knowledge, n, rec)]
     first = recs[0] if recs else None
-    answer = t.Answer(status=ct.COACHING_RECOMMENDATION, text=text,
-                      enabler_id=first.enabler.id if first else None, challenge_id=challenge.id,
-                      example_id=first.example.id if first and first.example else None,
-                      quotes=_quotes(recs), try_this=first.enabler.try_this if first else None)
-    return r.finish(knowledge, answer)
+    return c.answer(knowledge, ct.COACHING_RECOMMENDATION, blocks,
+                    enabler_id=first.enabler.id if first else None, challenge_id=challenge.id,
+                    example_id=first.example.id if first and first.example else None,
+                    try_this=first.enabler.try_this if first else None)
 
 
 def partners_label(partners: Any) -> tuple[list[str], Optional[str]]:
@@ -122,16 +107,13 @@ def build_plan(engine: Engine, slots: Mapping[str, Any]) -> tuple[t.Answer, ct.P
     example = next((rec.example for rec in recs if rec.example is not None), None)
     first_step = str(slots.get(flow.FIRST_STEP) or "")
     when = str(slots.get(flow.WHEN) or "")
-    markdown = plan_markdown(knowledge, context, challenge, slots.get(flow.DESCRIPTION), recs, first_step, when)
-    answer = t.Answer(status=ct.COACHING_PLAN, text=markdown,
+    blocks = plan_blocks(knowledge, context, challenge, slots.get(flow.DESCRIPTION), recs, first_step, when)
+    answer = c.answer(knowledge, ct.COACHING_PLAN, blocks,
+                      [c.button("Show my plan", "/show_plan"), c.button("Start again", "/start_coaching")],
                       enabler_id=recs[0].enabler.id if recs else None, challenge_id=challenge.id,
-                      example_id=example.id if example else None, quotes=_plan_quotes(recs, challenge),
-                      buttons=[r.button("Show my plan", "/show_plan"),
-                               r.button("Start again", "/start_coaching")],
+                      example_id=example.id if example else None,
                       try_this=recs[0].enabler.try_this if recs else None)
-    r.finish(knowledge, answer)
-    assert answer.payload is not None
-    cite = lambda item, quotes: [r.citation(knowledge, item, q) for q in quotes]  # noqa: E731
+    cite = lambda item, quotes: [c.citation(knowledge, item, q) for q in quotes]  # noqa: E731
     plan: ct.PlanPayload = {
         "version": ct.PLAN_VERSION,
         "context": context,
@@ -146,7 +128,8 @@ def build_plan(engine: Engine, slots: Mapping[str, Any]) -> tuple[t.Answer, ct.P
         "first_step": first_step,
         "when": when,
         "summary": "\n".join(summary_lines(challenge, _theme_title(knowledge, challenge), first_step, when)),
-        "markdown": markdown,
+        # The plan to download or e-mail as it reads in the chat (the widget offers it as a file).
+        "markdown": blocks_markdown(blocks),
     }
     return answer, plan
 
@@ -156,36 +139,34 @@ def summary_lines(challenge: Item, theme: str, first_step: str, when: str) -> li
     return [f"Challenge: {challenge.title} ({theme})", f"First step: {first_step}", f"When: {when}"]
 
 
-def plan_markdown(knowledge: Knowledge, context: ct.ContextPayload, challenge: Item, described_as: Optional[str],
-                  recs: list[Recommended], first_step: str, when: str) -> str:
+def plan_blocks(knowledge: Knowledge, context: ct.ContextPayload, challenge: Item, described_as: Optional[str],
+                recs: list[Recommended], first_step: str, when: str) -> list[Block]:
     """The plan: a three-line summary, then the detail with one quote per enabler (the recommendation
     before it showed them all, with their examples)."""
     partners = ", ".join(context["partners"]) or "Not given"
     if context["partners_detail"]:
         partners += f" — {context['partners_detail']}"
     summary = summary_lines(challenge, _theme_title(knowledge, challenge), first_step, when)
-    described = f"You described it as: “{described_as}”\n\n" if described_as else ""
-    parts = [
-        "## Your collaboration plan",
-        "  \n".join(f"**{line.split(':', 1)[0]}:**{line.split(':', 1)[1]}" for line in summary),
-        f"**The collaboration:** {context['purpose']}  \n**Partners:** {partners}  \n"
-        f"**Where it stands:** {context['stage']}",
-        # The quote starts its own line: after the heading on the same line "> " is a literal ">".
-        "**About the challenge.**" + (f" {described}" if described else "\n\n")
-        + r.blockquote(list(challenge.quotes[:1])) + "\n\n" + r.cite_line(knowledge, challenge),
-        "**What the research found helps**",
+    described = f" You described it as: “{described_as}”" if described_as else ""
+    blocks: list[Block] = [
+        Text("## Your collaboration plan"),
+        Text("  \n".join(f"**{line.split(':', 1)[0]}:**{line.split(':', 1)[1]}" for line in summary)),
+        Text(f"**The collaboration:** {context['purpose']}  \n**Partners:** {partners}  \n"
+             f"**Where it stands:** {context['stage']}"),
+        Text(f"**About the challenge.**{described}"),
+        *c.cited(knowledge, challenge, list(challenge.quotes[:1])),
+        Text("**What the research found helps**"),
     ]
     for n, rec in enumerate(recs, start=1):
-        block = (f"**{n}. {rec.enabler.title}** ({_theme_title(knowledge, rec.enabler)})\n\n"
-                 + r.blockquote(list(rec.enabler.quotes[:1])) + "\n\n" + r.cite_line(knowledge, rec.enabler))
+        blocks += [Text(f"**{n}. {rec.enabler.title}** ({_theme_title(knowledge, rec.enabler)})"),
+                   *c.cited(knowledge, rec.enabler, list(rec.enabler.quotes[:1]))]
         if rec.example is not None:
-            block += f"\n\n*Example in the report:* {rec.example.title}"
+            blocks.append(Text(f"*Example in the report:* {rec.example.title}"))
         if rec.enabler.reflective_question:
-            block += f"\n\n**Ask yourself:** {rec.enabler.reflective_question}"
-        parts.append(block)
-    parts.append(f"_Source: {knowledge.document}, {knowledge.publisher} ({knowledge.year}). "
-                 "Quotes are the report's own words; the questions and plan are yours._")
-    return "\n\n".join(parts)
+            blocks.append(Text(f"**Ask yourself:** {rec.enabler.reflective_question}"))
+    blocks.append(Text(f"_Source: {knowledge.document}, {knowledge.publisher} ({knowledge.year}). "
+                       "Quotes are the report's own words; the questions and plan are yours._"))
+    return blocks
 
 
 def plan_as_text(card: Mapping[str, Any]) -> str:
@@ -212,9 +193,8 @@ def share(engine: Engine, card: Mapping[str, Any]) -> tuple[t.Answer, ct.SharePa
     text = plan_as_text(card)
     note = ("I can't send e-mail myself, but here is your plan to pass on: copy the text below into an e-mail "
             "or a message to your team (in the web chat, *Download plan* saves it as a file).")
-    answer = t.Answer(status=ct.COACHING_PLAN_SHARED, text=f"{note}\n\n" + "  \n".join(text.split("\n")),
-                      buttons=[r.button("Show my plan", "/show_plan"), r.button("Start again", "/start_coaching")])
-    r.finish(engine.knowledge, answer)
+    answer = c.answer(engine.knowledge, ct.COACHING_PLAN_SHARED, [Text(note), Text("  \n".join(text.split("\n")))],
+                      [c.button("Show my plan", "/show_plan"), c.button("Start again", "/start_coaching")])
     return answer, {"note": note, "text": text, "filename": "collaboration-plan.txt"}
 
 

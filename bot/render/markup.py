@@ -1,7 +1,7 @@
-"""Our Markdown subset (what bot/answer/render.py writes) converted for each channel's dialect.
+"""Our Markdown subset (the `Text` blocks of an answer, bot/answer/blocks.py) converted for each channel's dialect.
 
-The subset: **bold**, *italic* or _italic_, "- " bullets, "> " quote lines. Quotes never pass
-through here: they are rendered as plain text by each channel so they stay verbatim.
+The subset: **bold**, *italic* or _italic_, "- " bullets. Quotes never pass through here: they are
+`Quotes` blocks, rendered as plain text by each channel so they stay verbatim.
 """
 
 from __future__ import annotations
@@ -28,23 +28,10 @@ def to_slack_mrkdwn(markdown: str) -> str:
         bold.append(match.group(1))
         return f"\x00{len(bold) - 1}\x00"
 
-    text = BOLD.sub(hold, text)
+    text = BOLD.sub(hold, text)  # held aside, so *italic* can become _italic_ without touching **bold**
     text = STAR_ITALIC.sub(r"_\1_", text)
     text = re.sub(r"\x00(\d+)\x00", lambda m: f"*{bold[int(m.group(1))]}*", text)
     return BULLET.sub("• ", text)
-
-
-def to_teams_markdown(markdown: str) -> str:
-    """Adaptive Card TextBlocks understand **bold** and _italic_ but not *italic*."""
-    bold: list[str] = []
-
-    def hold(match: re.Match) -> str:
-        bold.append(match.group(1))
-        return f"\x00{len(bold) - 1}\x00"
-
-    text = BOLD.sub(hold, markdown)
-    text = STAR_ITALIC.sub(r"_\1_", text)
-    return re.sub(r"\x00(\d+)\x00", lambda m: f"**{bold[int(m.group(1))]}**", text)
 
 
 def to_plain(markdown: str) -> str:

@@ -1,11 +1,11 @@
 """Build the channel-neutral `Document` for one bot message (text, buttons, custom answer payload).
 
-An enabler answer is laid out from its payload (enabler, quotes, citations, example, try-this),
-so every channel shows the quotes the pipeline chose, never words re-read from Markdown. Anything
-else (facts, examples, clarifications, canned replies) is laid out from the message's Markdown,
-with its "> " quote lines and "— *Source*, …" lines turned into quotes and citations. A coaching
-plan (custom payload key "plan", next to "answer") is laid out from its fields, in place of the
-Markdown that repeats it; a plan of any other shape is appended. Every reader here is tolerant: a
+An answer is laid out from the blocks in its payload (bot/answer/blocks.py): the report's words
+are `Quotes` blocks and their source a `Cite` block, so every channel shows the quotes the pipeline
+chose, and nothing is read back out of Markdown. A coaching prompt that quotes the report carries
+its blocks under the custom key "content". A message without blocks (a canned reply, a coaching
+question: text we wrote in domain.yml or bot/coaching) is laid out as paragraphs of its text. A coaching plan (custom payload key "plan", next to "answer") is laid out from its fields
+(bot/render/plan.py), in place of the Markdown that repeats it. Every reader here is tolerant: a
 missing or oddly shaped key drops that part, never the message.
 """
 
@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
+from bot.answer.blocks import Block, Cite, EnablerTitle, ExampleTitle, Quotes, Text, TryThis, blocks_of
+from bot.render.markdown import NO_OWN_EXAMPLE
 from bot.render.parts import Button, Citation, Divider, Document, Heading, Note, Paragraph, Part, Quote
+from bot.render.plan import is_structured_plan, plan_parts, share_parts
 
-CITE_LINE = re.compile(r"^— \*(?P<document>[^*]+)\*, (?P<publisher>.+?\(\d{4}\)), (?P<section>.+)$", re.S)
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -27,7 +29,8 @@ def outline(message: Mapping[str, Any]) -> Document:
     if is_structured_plan(plan):
         parts = share_parts(message) + plan_parts(plan)
     else:
-        parts = enabler_parts(answer, text) if is_enabler_answer(answer) else markdown_parts(text)
+        blocks = blocks_of(answer.get("blocks")) or blocks_of(content_of(message))
+        parts = block_parts(blocks) if blocks else text_parts(text)
         parts += ([Divider()] if plan and parts else []) + plan_parts(plan)
     return Document(parts=parts, buttons=buttons_of(message, answer),
                     answer_id=str(answer.get("answer_id") or ""), status=str(answer.get("status") or ""))
@@ -37,6 +40,13 @@ def answer_of(message: Mapping[str, Any]) -> dict:
     custom = message.get("custom")
     answer = custom.get("answer") if isinstance(custom, Mapping) else None
     return dict(answer) if isinstance(answer, Mapping) else {}
+
+
+def content_of(message: Mapping[str, Any]) -> Any:
+    """The blocks of a message that is not an answer but quotes the report (a coaching prompt: custom
+    payload key "content", bot/coaching/diagnose.py)."""
+    custom = message.get("custom")
+    return custom.get("content") if isinstance(custom, Mapping) else None
 
 
 def plan_of(message: Mapping[str, Any], answer: Mapping[str, Any]) -> Any:
@@ -54,196 +64,33 @@ def buttons_of(message: Mapping[str, Any], answer: Mapping[str, Any]) -> list[Bu
     return buttons
 
 
-def _dict(value: Any) -> dict:
-    return dict(value) if isinstance(value, Mapping) else {}
-
-
-def _citations(answer: Mapping[str, Any]) -> list[dict]:
-    raw = answer.get("citations")
-    return [dict(c) for c in raw if isinstance(c, Mapping) and isinstance(c.get("quote"), str)] \
-        if isinstance(raw, list) else []
-
-
-def _example_quotes(answer: Mapping[str, Any]) -> list[str]:
-    quotes = _dict(answer.get("example")).get("quotes")
-    return [q for q in quotes if isinstance(q, str)] if isinstance(quotes, list) else []
-
-
-def is_enabler_answer(answer: Mapping[str, Any]) -> bool:
-    """An answer about an enabler that quotes the enabler itself (not a 'show the example' reply)."""
-    if not str(answer.get("status") or "").startswith("answered") or not _dict(answer.get("enabler")).get("title"):
-        return False
-    example_quotes = set(_example_quotes(answer))
-    return any(c["quote"] not in example_quotes for c in _citations(answer))
-
-
-def quoted(citations: Iterable[Mapping[str, Any]]) -> list[Part]:
-    """Quotes followed by one citation line per run of quotes from the same section."""
+def block_parts(blocks: Iterable[Block]) -> list[Part]:
+    """An answer's blocks as a channel-neutral layout: titles as headings with a note under them, the
+    example set apart by a divider, quotes and citations as themselves."""
     parts: list[Part] = []
-    group: list[Mapping[str, Any]] = []
-
-    def flush() -> None:
-        if group:
-            parts.extend(Quote(c["quote"]) for c in group)
-            parts.append(Citation(str(group[0].get("source") or ""), str(group[0].get("section") or "")))
-            group.clear()
-
-    for c in citations:
-        if group and (c.get("source"), c.get("section")) != (group[0].get("source"), group[0].get("section")):
-            flush()
-        group.append(c)
-    flush()
+    for block in blocks:
+        if isinstance(block, Text):
+            parts.append(Paragraph(block.markdown))
+        elif isinstance(block, Quotes):
+            parts += [Quote(q) for q in block.quotes]
+        elif isinstance(block, Cite):
+            parts.append(Citation(block.source, block.section))
+        elif isinstance(block, EnablerTitle):
+            parts.append(Heading(block.title, key=f"enabler:{block.id}"))
+            parts.append(Note(f"An enabler of collaboration · {block.theme}" if block.theme
+                              else "An enabler of collaboration"))
+        elif isinstance(block, ExampleTitle):
+            parts.append(Divider())
+            if block.shows == "enabler":
+                parts.append(Heading(f"Example from the report: {block.title}", key=f"example:{block.id}", level=2))
+            else:
+                parts.append(Heading(f"Example: {block.title}", key=f"example:{block.id}", level=2))
+                parts.append(Note(f"{NO_OWN_EXAMPLE}."))
+        elif isinstance(block, TryThis):
+            parts.append(Paragraph(f"**{block.label}:** {block.text}"))
     return parts
 
 
-def enabler_parts(answer: Mapping[str, Any], text: str) -> list[Part]:
-    enabler = _dict(answer.get("enabler"))
-    challenge = _dict(answer.get("challenge"))
-    example = _dict(answer.get("example"))
-    example_quotes = _example_quotes(answer)
-    parts: list[Part] = lead_parts(text, enabler["title"])
-    if not parts and challenge.get("title"):
-        parts.append(Paragraph(f"That sounds like **{challenge['title']}**, a challenge the report names under "
-                               f"{challenge.get('theme') or 'its themes'}. What the research found helps:"))
-    parts.append(Heading(enabler["title"], key=f"enabler:{enabler.get('id', '')}"))
-    theme = enabler.get("theme")
-    parts.append(Note(f"An enabler of collaboration · {theme}" if theme else "An enabler of collaboration"))
-    parts += quoted(c for c in _citations(answer) if c["quote"] not in example_quotes)
-    if example.get("title") and example_quotes:
-        parts.append(Divider())
-        if example.get("shows") == "enabler":
-            parts.append(Heading(f"Example from the report: {example['title']}", key=f"example:{example.get('id', '')}",
-                                 level=2))
-        else:
-            parts.append(Heading(f"Example: {example['title']}", key=f"example:{example.get('id', '')}", level=2))
-            parts.append(Note("The report gives no worked example of this enabler; "
-                              "this example shows the challenge it answers."))
-        citation = _dict(example.get("citation"))
-        parts += quoted({"quote": q, "source": citation.get("source", ""), "section": citation.get("section", "")}
-                        for q in example_quotes)
-    else:
-        parts.append(Paragraph("_The report gives no worked example of this enabler._"))
-    if isinstance(answer.get("try_this"), str) and answer["try_this"]:
-        parts.append(Paragraph(f"**Try this:** {answer['try_this']}"))
-    return parts
-
-
-def lead_parts(text: str, title: str) -> list[Part]:
-    """The paragraphs the composed text puts before the enabler's title (an intro, the challenge)."""
-    blocks = [b.strip() for b in PARAGRAPH_BREAK.split(text or "") if b.strip()]
-    for n, block in enumerate(blocks):
-        if block.startswith(f"**{title}**"):
-            return markdown_parts("\n\n".join(blocks[:n]))
-    return []
-
-
-def markdown_parts(text: str) -> list[Part]:
-    parts: list[Part] = []
-    for block in (b.strip() for b in PARAGRAPH_BREAK.split(text or "")):
-        if not block:
-            continue
-        lines = block.split("\n")
-        if all(line.startswith(">") for line in lines):
-            parts += [Quote(line[1:].strip()) for line in lines if line[1:].strip()]
-            continue
-        if block.startswith("#"):
-            heading = block.lstrip("#").strip()
-            parts.append(Heading(heading, level=1 if block.startswith("# ") else 2))
-            continue
-        cite = CITE_LINE.match(block)
-        if cite:
-            parts.append(Citation(f"{cite['document']}, {cite['publisher']}", cite["section"]))
-            continue
-        parts.append(Paragraph(block))
-    return parts
-
-
-def plan_parts(plan: Any) -> list[Part]:
-    """A coaching plan: the structured PlanPayload (bot/coaching/types.py), or text, or a list of steps."""
-    if not plan:
-        return []
-    if isinstance(plan, str):
-        return [Paragraph(plan)]
-    if isinstance(plan, list):
-        plan = {"steps": plan}
-    if not isinstance(plan, Mapping):
-        return []
-    challenge, context, example = _dict(plan.get("challenge")), _dict(plan.get("context")), _dict(plan.get("example"))
-    key = f"plan:{challenge['id']}" if challenge.get("id") else None
-    parts: list[Part] = [Heading(str(plan.get("title") or "Your collaboration plan"), key=key)]
-    if isinstance(plan.get("summary"), str) and plan["summary"]:
-        # The three-line summary (challenge, first step, when) comes first: what a director reads.
-        parts.append(Paragraph("\n".join(f"**{line.split(':', 1)[0]}:**{line.split(':', 1)[1]}" if ":" in line
-                                         else line for line in plan["summary"].split("\n"))))
-    about = [f"**{label}:** {value}" for label, value in (
-        ("The collaboration", context.get("purpose")),
-        ("Partners", ", ".join(p for p in context.get("partners") or [] if isinstance(p, str))
-         + (f" — {context['partners_detail']}" if context.get("partners_detail") else "")),
-        ("Where it stands", context.get("stage"))) if isinstance(value, str) and value]
-    if about:
-        parts.append(Paragraph("\n".join(about)))
-    for name in ("intro", "goal"):
-        if isinstance(plan.get(name), str) and plan[name]:
-            parts.append(Paragraph(plan[name]))
-    if challenge.get("title"):
-        theme = f" ({challenge['theme']})" if challenge.get("theme") else ""
-        parts.append(Paragraph(f"**The challenge:** {challenge['title']}{theme}"))
-        if isinstance(challenge.get("described_as"), str) and challenge["described_as"]:
-            parts.append(Paragraph(f"You described it as: “{challenge['described_as']}”"))
-        parts += quoted(_citations(challenge))
-    enablers = [_dict(e) for e in plan.get("enablers") or [] if isinstance(e, Mapping) and e.get("title")]
-    if enablers:
-        parts.append(Paragraph("**What the research found helps**"))
-    for n, enabler in enumerate(enablers, start=1):
-        parts.append(Heading(f"{n}. {enabler['title']}", key=f"enabler:{enabler.get('id', '')}", level=2))
-        if enabler.get("theme"):
-            parts.append(Note(f"An enabler of collaboration · {enabler['theme']}"))
-        parts += quoted(_citations(enabler))
-        if isinstance(enabler.get("reflective_question"), str) and enabler["reflective_question"]:
-            parts.append(Paragraph(f"**Ask yourself:** {enabler['reflective_question']}"))
-    example_quotes = [q for q in example.get("quotes") or [] if isinstance(q, str)]
-    if example.get("title") and example_quotes:
-        citation = _dict(example.get("citation"))
-        parts.append(Heading(f"Example from the report: {example['title']}", key=f"example:{example.get('id', '')}",
-                             level=2))
-        parts += quoted({"quote": q, "source": citation.get("source", ""), "section": citation.get("section", "")}
-                        for q in example_quotes)
-    steps = plan.get("steps") or plan.get("actions") or []
-    for n, step in enumerate(steps if isinstance(steps, list) else [], start=1):
-        parts += step_parts(n, step)
-    parts += quoted(_citations(plan))
-    next_step = [f"**{label}:** {plan[name]}" for label, name in (("Your first step", "first_step"), ("When", "when"))
-                 if isinstance(plan.get(name), str) and plan[name]]
-    if next_step:
-        parts.append(Paragraph("\n".join(next_step)))
-    return parts
-
-
-def share_parts(message: Mapping[str, Any]) -> list[Part]:
-    """The note above a plan offered for sharing (custom payload key "share", bot/coaching/types.py)."""
-    custom = message.get("custom")
-    share = custom.get("share") if isinstance(custom, Mapping) else None
-    note = share.get("note") if isinstance(share, Mapping) else None
-    return [Paragraph(note)] if isinstance(note, str) and note else []
-
-
-def is_structured_plan(plan: Any) -> bool:
-    """A plan whose fields say everything its Markdown does (so the Markdown is not shown twice)."""
-    return isinstance(plan, Mapping) and bool(plan.get("challenge") or plan.get("enablers") or plan.get("steps"))
-
-
-def step_parts(n: int, step: Any) -> list[Part]:
-    if isinstance(step, str):
-        return [Paragraph(f"{n}. {step}")]
-    if not isinstance(step, Mapping):
-        return []
-    title = step.get("title") or _dict(step.get("enabler")).get("title") or ""
-    body = next((step[k] for k in ("text", "action", "try_this", "description") if isinstance(step.get(k), str)), "")
-    parts: list[Part] = [Paragraph(f"**{n}. {title}** {body}".strip() if title else f"{n}. {body}")]
-    citation = _dict(step.get("citation"))
-    quote = step.get("quote") if isinstance(step.get("quote"), str) else citation.get("quote")
-    if isinstance(quote, str) and quote:
-        parts.append(Quote(quote))
-        if citation.get("source"):
-            parts.append(Citation(str(citation["source"]), str(citation.get("section") or "")))
-    return parts
+def text_parts(text: str) -> list[Part]:
+    """Text we wrote (a domain response, a coaching question): one paragraph per blank-line break."""
+    return [Paragraph(p.strip()) for p in PARAGRAPH_BREAK.split(text or "") if p.strip()]

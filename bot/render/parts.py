@@ -1,6 +1,6 @@
 """A channel-neutral outline of one bot message, so Slack, Teams and plain text render the same thing.
 
-`outline(message)` (bot/render/outline.py) builds a `Document` from a Rasa bot message; each
+`outline(message)` (bot/render/outline.py) builds a `Document` from a bot message's answer blocks; each
 channel module turns a `Document` into its native format. Keeping the outline separate means a
 quote is chosen once and every channel shows the same words.
 """

@@ -7,6 +7,7 @@ import pytest
 from bot.answer.types import CitationPayload
 from bot.coaching import diagnose, flow, health, plan
 from bot.coaching import types as ct
+from bot.render.markdown import to_markdown
 
 ANSWERED = {flow.PURPOSE: "Join up support for families", flow.PARTNERS: {"sectors": ["nhs"], "detail": None},
             flow.STAGE: "stuck", flow.THEME: "structures", flow.CHALLENGE: "siloed_funding_and_competition",
@@ -63,8 +64,8 @@ def test_the_recommendation_gives_at_most_two_enablers_each_with_an_example_and_
         assert answer.payload["status"] == ct.COACHING_RECOMMENDATION
         _verbatim(answer.payload["citations"], report_text)
         for rec in recs:
-            assert rec.enabler.reflective_question in answer.text
-            assert rec.example is not None and rec.example.title in answer.text
+            assert rec.enabler.reflective_question in to_markdown(answer)
+            assert rec.example is not None and rec.example.title in to_markdown(answer)
 
 
 def test_the_plan_card_holds_context_challenge_enablers_example_step_and_date(fake_engine, report_text):
@@ -117,23 +118,23 @@ def test_the_health_check_result_aims_at_the_lowest_statement_with_one_enabler_a
         fake_engine, report_text):
     answer = health.result_answer(fake_engine, dict(zip(flow.HEALTH_STEPS, (5, 5, 1, 2, 4, 4))))
     assert answer.payload["status"] == ct.HEALTH_CHECK_RESULT
-    assert "The lowest area is **Structures**" in answer.text
-    assert "Your lowest answer was 1 of 5, for “Our funding and budgets let us share staff" in answer.text
+    assert "The lowest area is **Structures**" in to_markdown(answer)
+    assert "Your lowest answer was 1 of 5, for “Our funding and budgets let us share staff" in to_markdown(answer)
     assert answer.payload["enabler"]["id"] == "dedicated_flexible_funding"
-    assert answer.payload["example"] is not None and "**One step to try:**" in answer.text
+    assert answer.payload["example"] is not None and "**One step to try:**" in to_markdown(answer)
     _verbatim(answer.payload["citations"], report_text)
-    assert answer.buttons[0] == {"title": "Coach me on Structures",
+    assert answer.button_payloads[0] == {"title": "Coach me on Structures",
                                  "payload": '/start_coaching{"coach_theme":"structures"}'}
-    assert {"title": "Another enabler", "payload": "/ask_another_enabler"} in answer.buttons
+    assert {"title": "Another enabler", "payload": "/ask_another_enabler"} in answer.button_payloads
 
 
 def test_a_tie_is_said_as_a_tie_and_level_answers_name_no_weakest_area(fake_engine, report_text):
     tied = health.result_answer(fake_engine, dict(zip(flow.HEALTH_STEPS, (3, 3, 2, 4, 4, 2))))
-    assert "Motivations, Structures and Relationships are tied as the lowest, at 3.0." in tied.text
-    assert "Your lowest answers were 2 of 5, for" in tied.text and "weakest area is" not in tied.text
+    assert "Motivations, Structures and Relationships are tied as the lowest, at 3.0." in to_markdown(tied)
+    assert "Your lowest answers were 2 of 5, for" in to_markdown(tied) and "weakest area is" not in to_markdown(tied)
     level = health.result_answer(fake_engine, dict(zip(flow.HEALTH_STEPS, (3,) * 6)))
-    assert "no area stands out as weakest" in level.text and "Structures" not in level.text.split("\n")[2]
-    assert [b["title"] for b in level.buttons][:3] == ["Coach me on Motivations", "Coach me on Structures",
+    assert "no area stands out as weakest" in to_markdown(level) and "Structures" not in to_markdown(level).split("\n")[2]
+    assert [b["title"] for b in level.button_payloads][:3] == ["Coach me on Motivations", "Coach me on Structures",
                                                       "Coach me on Relationships"]
     _verbatim(level.payload["citations"], report_text)
 

@@ -10,6 +10,7 @@ import yaml
 from bot.answer import compose
 from bot.answer import types as t
 from bot.evaluate import evaluate, load_dev_set
+from bot.render.markdown import to_markdown
 
 pytestmark = pytest.mark.model
 EVAL = Path(__file__).resolve().parents[1] / "eval"
@@ -35,7 +36,7 @@ def test_every_quote_in_every_eval_answer_is_verbatim_in_the_report(real_engine,
         quotes += (answer.payload["example"] or {}).get("quotes", [])
         for quote in quotes:
             assert report_text.contains(quote), (question, quote)
-            assert f"> {quote}" in answer.text  # and shown to the user exactly as cited
+            assert f"> {quote}" in to_markdown(answer)  # and shown to the user exactly as cited
             checked += 1
     assert checked > 300
 
@@ -85,7 +86,7 @@ def test_a_named_case_is_answered_from_the_case(real_engine):
 def test_questions_the_report_does_not_cover_are_declined(real_engine, question):
     answer = compose.compose_answer(question, real_engine)
     assert answer.status == t.OUT_OF_SCOPE
-    assert answer.enabler_id is None and answer.quotes == []
+    assert answer.enabler_id is None and answer.quotes == ()
 
 
 @pytest.mark.parametrize("question", ["partners nod along at the steering group, then nothing happens back at base",
@@ -94,13 +95,13 @@ def test_a_collaboration_problem_is_never_flatly_declined(real_engine, question)
     answer = compose.compose_answer(question, real_engine)
     assert answer.status in (t.ANSWERED, t.CLARIFICATION)
     if answer.status == t.CLARIFICATION:
-        assert answer.buttons[-1]["title"] == "None of these — let me rephrase"
+        assert answer.button_payloads[-1]["title"] == "None of these — let me rephrase"
 
 
 def test_a_figure_the_report_does_not_give_is_said_plainly(real_engine):
     answer = compose.compose_answer("what percentage of leaders said collaboration was better?", real_engine)
     assert answer.status == t.NOT_IN_REPORT and answer.enabler_id is None
-    assert answer.text.startswith("The report does not give that figure.")
+    assert to_markdown(answer).startswith("The report does not give that figure.")
     assert "majority" in answer.payload["citations"][0]["quote"]
 
 

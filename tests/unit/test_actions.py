@@ -139,3 +139,24 @@ def test_only_actions_that_read_the_domain_are_sent_it():
                   and cls.__module__ == module.__name__}
     assert validators == {"validate_coaching_form", "validate_health_form"}
     assert validators <= needs_domain
+
+
+@pytest.mark.parametrize("status", ["unanswerable_out_of_scope", "unanswerable_empty", "error_knowledge_unavailable"])
+def test_a_canned_reply_is_uttered_by_its_response_with_the_answers_own_payload(status):
+    dispatcher = CollectingDispatcher()
+    answer = compose.canned(status)
+    assert actions.send(dispatcher, answer) == answer.payload
+    (message,) = dispatcher.messages
+    assert message["response"] == f"utter_{status}"
+    assert message["custom"] == {"answer": answer.payload} and message["custom"]["answer"]["status"] == status
+
+
+def test_an_answer_is_uttered_as_one_message_of_markdown_buttons_and_payload(fake_engine):
+    from bot.render import to_markdown
+
+    dispatcher = CollectingDispatcher()
+    answer = compose.compose_answer("partners dont trust us what do i do", fake_engine)
+    actions.send(dispatcher, answer, plan={"x": 1})
+    (message,) = dispatcher.messages
+    assert message["text"] == to_markdown(answer) and message["buttons"] == answer.button_payloads
+    assert message["custom"] == {"answer": answer.payload, "plan": {"x": 1}}

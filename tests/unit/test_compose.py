@@ -7,8 +7,10 @@ import pytest
 from bot.answer import compose
 from bot.answer import types as t
 from bot.knowledge.model import Kind
+from bot.render.markdown import to_markdown
 
-PAYLOAD_KEYS = {"status", "answer_id", "enabler", "challenge", "example", "fact", "try_this", "citations", "buttons"}
+PAYLOAD_KEYS = {"status", "answer_id", "enabler", "challenge", "example", "fact", "try_this", "citations", "buttons",
+                "blocks", "response"}
 
 
 def _must_not_run(run):
@@ -53,30 +55,30 @@ def test_the_payload_names_the_enabler_by_its_table2_title_and_cites_verbatim_qu
 def test_the_markdown_text_carries_the_quote_citation_and_example(fake_engine, knowledge):
     answer = compose.compose_answer("Adopting facilitative styles of leadership", fake_engine)
     enabler = knowledge["adopting_facilitative_leadership"]
-    assert f"> {enabler.quotes[0]}" in answer.text
-    assert "— *Collaboration Executive Summary*, National Leadership Centre / Ipsos MORI (2021), Relationships: Enablers of collaboration" in answer.text
-    assert "**Example from the report: East Ayrshire Vibrant Communities programme**" in answer.text
-    assert f"**Try this:** {enabler.try_this}" in answer.text
+    assert f"> {enabler.quotes[0]}" in to_markdown(answer)
+    assert "— *Collaboration Executive Summary*, National Leadership Centre / Ipsos MORI (2021), Relationships: Enablers of collaboration" in to_markdown(answer)
+    assert "**Example from the report: East Ayrshire Vibrant Communities programme**" in to_markdown(answer)
+    assert f"**Try this:** {enabler.try_this}" in to_markdown(answer)
 
 
 def test_an_enabler_without_its_own_example_says_so_honestly(fake_engine):
     answer = compose.answer_topic(fake_engine, "dedicated_flexible_funding", compose.Memory())
     assert answer.example_id is None
-    assert "The report gives no worked example of this enabler." in answer.text
+    assert "The report gives no worked example of this enabler." in to_markdown(answer)
     assert answer.payload["example"] is None
 
 
 def test_an_example_of_the_challenge_is_labelled_as_such(fake_engine):
     answer = compose.answer_topic(fake_engine, "existing_cross_sector_structures", compose.Memory())
     assert answer.payload["example"]["shows"] == "challenge"
-    assert "this example shows the challenge it answers" in answer.text
+    assert "this example shows the challenge it answers" in to_markdown(answer)
 
 
 def test_a_chosen_challenge_is_answered_with_its_first_enabler_and_named(fake_engine, knowledge):
     answer = compose.answer_topic(fake_engine, "geographical_and_physical_distance", compose.Memory())
     assert answer.enabler_id == knowledge["geographical_and_physical_distance"].enablers[0]
     assert answer.payload["challenge"]["title"] == "Geographical and physical distance"
-    assert "That sounds like **Geographical and physical distance**" in answer.text
+    assert "That sounds like **Geographical and physical distance**" in to_markdown(answer)
 
 
 def test_an_unknown_topic_is_declined_not_crashed(fake_engine):
@@ -101,7 +103,7 @@ def test_show_example_gives_the_whole_example_and_another_gives_a_different_one(
     first = compose.show_example(fake_engine, memory)
     assert first.example_id == "east_ayrshire_facilitators"
     assert [c["quote"] for c in first.payload["citations"]] == list(knowledge["east_ayrshire_facilitators"].quotes)
-    assert "(6 leaders interviewed)" in first.text
+    assert "(6 leaders interviewed)" in to_markdown(first)
     memory.shown_examples.append(first.example_id)
     second = compose.show_example(fake_engine, memory, another=True)
     assert second.example_id not in (None, first.example_id)
@@ -110,8 +112,8 @@ def test_show_example_gives_the_whole_example_and_another_gives_a_different_one(
 def test_the_overview_lists_every_enabler_title_by_theme(fake_engine, knowledge):
     answer = compose.enablers_overview(fake_engine)
     for enabler in knowledge.of_kind(Kind.ENABLER):
-        assert enabler.title in answer.text
-    assert [b["title"] for b in answer.buttons] == ["Motivations", "Structures", "Relationships"]
+        assert enabler.title in to_markdown(answer)
+    assert [b["title"] for b in answer.button_payloads] == ["Motivations", "Structures", "Relationships"]
 
 
 def test_the_example_sentence_shown_is_the_one_closest_to_the_question(fake_engine, knowledge):

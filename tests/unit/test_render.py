@@ -7,15 +7,15 @@ import json
 import pytest
 
 from bot.answer import compose
-from bot.render import outline, payload_of_submit, to_adaptive_card, to_slack, to_teams_activity, to_text
-from bot.render.markup import to_plain, to_slack_mrkdwn, to_teams_markdown
-from bot.render.parts import Heading, Quote
+from bot.render import bot_message, outline, payload_of_submit, to_adaptive_card, to_slack, to_teams_activity, to_text
+from bot.render.markup import to_plain, to_slack_mrkdwn
+from bot.render.parts import Citation, Heading, Quote
 
 SOURCE = "Collaboration Executive Summary, National Leadership Centre / Ipsos MORI (2021)"
 
 
 def message_of(answer, **extra) -> dict:
-    return {"text": answer.text, "buttons": answer.buttons, "custom": {"answer": answer.payload, **extra}}
+    return bot_message(answer, **extra)
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def test_the_text_fallback_reads_well_without_markup(enabler_message):
     assert to_adaptive_card(outline(enabler_message))["fallbackText"] == text
 
 
-def test_a_show_the_example_reply_is_laid_out_from_its_text_with_native_quotes(example_message, report_text):
+def test_a_show_the_example_reply_is_laid_out_from_its_blocks_with_native_quotes(example_message, report_text):
     doc = outline(example_message)
     quotes = [p.text for p in doc.parts if isinstance(p, Quote)]
     assert quotes == example_message["custom"]["answer"]["example"]["quotes"]
@@ -110,6 +110,15 @@ def test_a_show_the_example_reply_is_laid_out_from_its_text_with_native_quotes(e
     blocks = to_slack(doc)["blocks"]
     assert slack_quotes(blocks) == quotes
     assert not any("**" in json.dumps(b) for b in blocks)
+
+
+def test_markdown_is_never_read_back_into_quotes_or_citations(enabler_message):
+    markdown_only = {"text": enabler_message["text"], "buttons": enabler_message["buttons"]}
+    doc = outline(markdown_only)
+    assert doc.parts and not any(isinstance(p, (Quote, Citation, Heading)) for p in doc.parts)
+    from_blocks = outline(enabler_message)
+    assert [p.text for p in from_blocks.parts if isinstance(p, Quote)] == \
+        [c["quote"] for c in enabler_message["custom"]["answer"]["citations"]]
 
 
 def test_a_canned_reply_without_a_payload_still_renders_with_its_buttons():
@@ -162,13 +171,12 @@ def test_a_plan_summary_comes_first_and_a_shared_plan_shows_its_note_on_every_ch
              flow.STAGE: "stuck", flow.CHALLENGE: "siloed_funding_and_competition",
              flow.FIRST_STEP: "Call both finance leads", flow.WHEN: "by Friday"}
     answer, card = coaching_plan.build_plan(fake_engine, slots)
-    shown = to_text(outline({"text": answer.text, "custom": {"answer": answer.payload, "plan": card}}))
+    shown = to_text(outline(bot_message(answer, plan=card)))
     summary = "Challenge: Siloed funding streams and competition (Structures)"
     assert shown.index(summary) < shown.index("Joint discharge planning") < shown.index("What the research found")
     assert shown.index("First step: Call both finance leads") < shown.index("Joint discharge planning")
     shared, share = coaching_plan.share(fake_engine, card)
-    doc = outline({"text": shared.text, "buttons": shared.buttons,
-                   "custom": {"answer": shared.payload, "plan": card, "share": share}})
+    doc = outline(bot_message(shared, plan=card, share=share))
     for rendered in (to_text(doc), json.dumps(to_slack(doc)), json.dumps(to_adaptive_card(doc))):
         assert "send e-mail myself" in rendered and "Call both finance leads" in rendered
     assert to_text(doc).index("send e-mail myself") < to_text(doc).index(summary)
@@ -177,7 +185,6 @@ def test_a_plan_summary_comes_first_and_a_shared_plan_shows_its_note_on_every_ch
 def test_markdown_is_converted_for_each_dialect_and_escaped_for_slack():
     source = "**Bold** and *italic* & <b> - no\n- item"
     assert to_slack_mrkdwn(source) == "*Bold* and _italic_ &amp; &lt;b&gt; - no\n• item"
-    assert to_teams_markdown(source) == "**Bold** and _italic_ & <b> - no\n- item"
     assert to_plain("**Bold** and _italic_") == "Bold and italic"
 
 

@@ -12,6 +12,7 @@ from bot.answer import compose
 from bot.answer import types as t
 from bot.retrieval.lexical import asks_for_advice, lookup_kind
 from bot.retrieval.search import ItemScore, Retrieval
+from bot.render.markdown import to_markdown
 
 
 def _run(engine, text: str, scores: list[tuple[str, float]]) -> compose.Run:
@@ -27,8 +28,8 @@ def _run(engine, text: str, scores: list[tuple[str, float]]) -> compose.Run:
 def test_a_bare_keyword_touching_several_funding_items_gets_a_clarification(fake_engine):
     answer = compose.compose_answer("funding", fake_engine)
     assert answer.status == t.CLARIFICATION
-    assert len(answer.buttons) >= 2
-    assert any("funding" in b["title"].lower() for b in answer.buttons)
+    assert len(answer.button_payloads) >= 2
+    assert any("funding" in b["title"].lower() for b in answer.button_payloads)
 
 
 def test_a_keyword_that_is_an_items_own_bank_question_is_answered_not_clarified(fake_engine):
@@ -122,13 +123,13 @@ def test_an_unconfident_message_about_partners_is_asked_about_with_table2_challe
                 ("difficult_to_align_goals", low - 0.03), ("focusing_on_processes", low - 0.04)])
     answer = compose.decline_if_out_of_scope(run)
     assert answer.status == t.CLARIFICATION
-    titles = [b["title"] for b in answer.buttons]
+    titles = [b["title"] for b in answer.button_payloads]
     assert titles[:3] == [knowledge[c].title for c in ("lack_of_ownership_or_buy_in", "competing_priorities",
                                                         "difficult_to_align_goals")]
     assert titles[-1] == "None of these — let me rephrase"
-    assert all(knowledge[b["payload"].split('"')[3]].kind.value == "challenge" for b in answer.buttons[:-1])
+    assert all(knowledge[b["payload"].split('"')[3]].kind.value == "challenge" for b in answer.button_payloads[:-1])
     for citation in answer.payload["citations"]:  # each challenge's one line is the report's own words
-        assert report_text.contains(citation["quote"]) and f"> {citation['quote']}" in answer.text
+        assert report_text.contains(citation["quote"]) and f"> {citation['quote']}" in to_markdown(answer)
 
 
 def test_an_unconfident_message_not_about_working_with_others_is_declined(fake_engine):
@@ -146,7 +147,7 @@ def test_a_message_about_partners_that_matches_nothing_at_all_is_declined(fake_e
 
 def test_none_of_these_invites_the_leader_to_rephrase_rather_than_declining(fake_engine):
     answer = compose.answer_topic(fake_engine, "none_of_these", compose.Memory())
-    assert answer.status == t.CLARIFICATION and "your own words" in answer.text
+    assert answer.status == t.CLARIFICATION and "your own words" in to_markdown(answer)
 
 
 # --- facts the report lacks ----------------------------------------------------------------------
@@ -157,7 +158,7 @@ def test_a_figure_the_report_does_not_give_is_said_plainly_with_what_it_does_say
     run = _run(fake_engine, text, [("clear_shared_purpose", d.lacks_min_score + 0.05)])
     answer = compose.decline_if_out_of_scope(run)
     assert answer.status == t.NOT_IN_REPORT and answer.enabler_id is None
-    assert answer.text.startswith("The report does not give that figure.")
+    assert to_markdown(answer).startswith("The report does not give that figure.")
     assert answer.payload["citations"][0]["quote"] in knowledge["clear_shared_purpose"].quotes
 
 
@@ -165,4 +166,4 @@ def test_a_when_question_answered_by_a_fact_without_a_date_says_the_report_gives
     run = _run(fake_engine, "when did the NHS and council first pool budgets", [("summary_of_findings", 0.9)])
     answer = compose.fact_answer(run, fake_engine.knowledge["summary_of_findings"])
     assert answer.status == t.NOT_IN_REPORT
-    assert answer.text.startswith("The report does not give that date.")
+    assert to_markdown(answer).startswith("The report does not give that date.")

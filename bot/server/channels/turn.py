@@ -23,15 +23,16 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import LockError
 from sanic.request import Request
 
+from bot.answer.content import canned
+from bot.answer.types import KNOWLEDGE_UNAVAILABLE
+from bot.render import bot_message, outline
 from bot.server import stores
-from bot.messages import canned_text
-from bot.render import outline
 
 log = logging.getLogger(__name__)
 
 # The parts of a bot message a client sees, kept together as one message (REST and socket.io).
 MESSAGE_KEYS = ("text", "buttons", "image", "attachment", "custom", "quick_replies", "elements")
-UNAVAILABLE = "error_knowledge_unavailable"
+UNAVAILABLE = KNOWLEDGE_UNAVAILABLE
 # Nothing of the turn was stored: answering from what is left would answer from a blank conversation.
 NOT_STORED = (stores.StoreUnavailable, LockError, asyncio.TimeoutError)
 
@@ -44,11 +45,8 @@ def message_entry(message: Dict[Text, Any]) -> Dict[Text, Any]:
 
 
 def unavailable_message() -> Dict[Text, Any]:
-    """The canned "briefly unavailable" reply, with the empty answer payload clients read."""
-    return {"text": canned_text(f"utter_{UNAVAILABLE}"),
-            "custom": {"answer": {"status": UNAVAILABLE, "answer_id": "", "enabler": None, "challenge": None,
-                                  "example": None, "fact": None, "try_this": None, "citations": [],
-                                  "buttons": []}}}
+    """The canned "briefly unavailable" reply, with the canned answer payload clients read."""
+    return message_entry(bot_message(canned(UNAVAILABLE)))
 
 
 def agent_of(request_or_app: Any) -> Optional[Any]:

@@ -1,0 +1,85 @@
+"""Stage: decline what the report does not cover, or ask which challenge a vague message means.
+
+A real item must match well enough, beat the out-of-scope topics it nearly ties, still match once the
+case studies' names are taken out, and, for a request for a figure or a date, hold one.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from bot.answer import clarify
+from bot.answer import types as t
+from bot.answer.choose import FACT_KINDS, fact_answer, without_names
+from bot.answer.content import canned
+from bot.answer.run import Run
+from bot.knowledge.model import Kind, Knowledge
+from bot.retrieval.lexical import (asks_about_participants, asks_about_the_report, describes_a_shared_problem,
+                                   expected_answer, lookup_kind, requests_information, words)
+from bot.retrieval.search import ItemScore, Retrieval
+
+
+def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
+    d = run.engine.settings.decision
+    assert run.retrieval is not None
+    knowledge = run.engine.knowledge
+    top, topic = best_in_and_out(knowledge, run.retrieval)
+    # Each word the knowledge never mentions ("furlough", "TUPE") makes a match less believable.
+    doubt = d.unexplained_penalty * min(len(run.retrieval.unexplained), d.unexplained_max)
+    if top.score - doubt < d.decline_below or top.dense < d.dense_floor:
+        return ask_or_decline(run, top, topic)
+    # An out-of-scope topic that (nearly) ties the best real item means the question is more
+    # likely a kind the report does not answer that happens to share a word with it.
+    if topic is not None and topic.score >= top.score - d.oos_margin:
+        return canned(t.OUT_OF_SCOPE)
+    # "What's the phone number for Kent Fire and Rescue?" matches the Kent case study on the name;
+    # without the name it is plainly a question about contact details, which the report lacks.
+    unnamed = without_names(run.text, knowledge.names)
+    probe = run.retrieval
+    if unnamed != run.text and words(unnamed):
+        probe = run.engine.retriever.retrieve(unnamed)
+        top_u, topic_u = best_in_and_out(knowledge, probe)
+        if topic_u is not None and topic_u.score >= d.decline_below and topic_u.score >= top_u.score - d.oos_margin:
+            return canned(t.OUT_OF_SCOPE)
+    # A request for a figure, contact, timetable, product or statute: only a report fact that still
+    # matches well once names are taken out can answer it ("how many leaders were interviewed?").
+    if lookup_kind(run.text):
+        fact, _ = best_in_and_out(knowledge, probe)
+        wanted = expected_answer(run.text)
+        counts = knowledge[fact.item_id].kind is Kind.CASE_STUDY and asks_about_participants(run.text)
+        if wanted is not None and not asks_about_the_report(run.text) and not counts \
+                and not any(wanted.search(q) for q in knowledge[fact.item_id].quotes):
+            # "How many prisons are there in England?" wants a number about the world; a fact
+            # without one (and not about the research, nor Table 1's count of a case's
+            # interviewees) cannot answer it.
+            return canned(t.OUT_OF_SCOPE)
+        if knowledge[fact.item_id].kind not in FACT_KINDS or fact.score < d.lookup_min_score:
+            # "What percentage of leaders said collaboration improved?": the report is plainly the
+            # subject, it just gives no figure. Say so and show what it does say, never an enabler card.
+            if (lookup_kind(run.text) in ("figure", "schedule") and asks_about_the_report(run.text)
+                    and fact.score >= d.lacks_min_score):
+                return fact_answer(run, knowledge[fact.item_id], lacking=True)
+            return canned(t.OUT_OF_SCOPE)
+    return None
+
+
+def ask_or_decline(run: Run, top: ItemScore, topic: Optional[ItemScore]) -> t.Answer:
+    """Nothing is confident: ask which challenge it is if the message is about working with partners
+    (their vocabulary, or a problem told about "we" and "they"), decline politely if it is not
+    (weather, recipes, code, one organisation's HR case, law, named people)."""
+    d = run.engine.settings.decision
+    assert run.retrieval is not None
+    about_partners = (run.engine.retriever.glossary.about_collaboration(run.text)
+                      or describes_a_shared_problem(run.text))
+    if (not about_partners or top.score < d.ask_above or lookup_kind(run.text) or requests_information(run.text)
+            or (topic is not None and topic.score >= top.score)):
+        return canned(t.OUT_OF_SCOPE)
+    return clarify.nearest_challenges(run.engine.knowledge, run.retrieval, d.ask_options)
+
+
+def best_in_and_out(knowledge: Knowledge, retrieval: Retrieval) -> tuple[ItemScore, Optional[ItemScore]]:
+    """The best real item and the best out-of-scope topic (None if the index has no topics)."""
+    top = next(h for h in retrieval.items if knowledge[h.item_id].kind is not Kind.OUT_OF_SCOPE)
+    topic = next((h for h in retrieval.items if knowledge[h.item_id].kind is Kind.OUT_OF_SCOPE), None)
+    return top, topic
+

@@ -101,10 +101,10 @@ def retrieval_only(questions: list[str], repeats: int) -> dict[str, list[float]]
     import torch
 
     from bot.answer.compose import compose_answer
-    from bot.engine import load_engine
+    from bot.engine import start_engine
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))  # as the action server runs it
-    engine = load_engine()
+    engine = start_engine()
     times: dict[str, list[float]] = {"retrieve": [], "compose": []}
     for i in range(repeats):
         q = questions[i % len(questions)]
@@ -125,11 +125,11 @@ def recording_cost(saves: int) -> dict[str, list[float]]:
     from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
     from bot.answer.compose import compose_answer
-    from bot.engine import load_engine
+    from bot.engine import start_engine
     from bot.insights import tracker_hook
     from bot.server.stores import GuardedSQLTrackerStore
 
-    answer = compose_answer("our budgets are ring-fenced so we can't pool money", load_engine())
+    answer = compose_answer("our budgets are ring-fenced so we can't pool money", start_engine())
     domain = Domain.load(str(ROOT / "domain.yml"))
     workdir = Path(tempfile.mkdtemp(prefix="coach-bench-insights-"))
     store = GuardedSQLTrackerStore(domain, dialect="sqlite", db=str(workdir / "conversations.db"))

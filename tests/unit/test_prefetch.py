@@ -15,7 +15,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import actions
 from bot.server import prefetch
 from bot.answer import compose
-from bot.engine import set_engine
 from bot.server.serve import prefetch_env
 from tests.fakes import FakeClock
 
@@ -90,7 +89,6 @@ def test_empty_and_overlong_texts_are_refused():
 
 
 def test_the_answer_action_uses_the_prefetched_answer_and_it_equals_composing(fake_engine):
-    set_engine(fake_engine)
     question = "Adopting facilitative styles of leadership"
     calls = []
 
@@ -104,7 +102,7 @@ def test_the_answer_action_uses_the_prefetched_answer_and_it_equals_composing(fa
             tracker = Tracker(sender_id="t", slots={}, latest_message={"text": question, "intent": {
                 "name": "ask_question", "confidence": 1.0}, "entities": []}, events=[], paused=False,
                 followup_action=None, active_loop={}, latest_action_name="action_listen")
-            events = asyncio.run(actions.ActionAnswerQuestion().run(dispatcher, tracker, {}))
+            events = asyncio.run(actions.ActionAnswerQuestion(fake_engine).run(dispatcher, tracker, {}))
             return dispatcher.messages, events
 
         prefetch._answers = None
@@ -116,7 +114,6 @@ def test_the_answer_action_uses_the_prefetched_answer_and_it_equals_composing(fa
         assert prefetched == composed  # same message, same payload, same slot events
     finally:
         prefetch._answers = None
-        set_engine(None)
 
 
 class _Recorder(BaseHTTPRequestHandler):

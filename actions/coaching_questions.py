@@ -14,13 +14,17 @@ from bot.coaching import diagnose, flow, health, plan, steps
 from bot.engine import Engine
 
 
-class _ActionAskWithButtons(Action):
-    """A button step: its question is the domain response; its buttons come from bot.coaching.steps."""
+class _ActionAsk(Action):
+    """Asks one form step (Rasa runs `action_ask_<slot>` when the form needs that slot)."""
 
     slot = ""
 
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
+
+
+class _ActionAskWithButtons(_ActionAsk):
+    """A button step: its question is the domain response; its buttons come from bot.coaching.steps."""
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         dispatcher.utter_message(response=f"utter_ask_{self.slot}", buttons=steps.step_buttons(self.slot))
@@ -89,13 +93,8 @@ class ActionAskCoachFirstStep(EngineAction):
         return events
 
 
-class _ActionAskHealth(Action):
+class _ActionAskHealth(_ActionAsk):
     """A health-check statement with its five agree/disagree buttons (one action per statement)."""
-
-    slot = ""
-
-    def name(self) -> Text:
-        return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         text, buttons = health.statement_prompt(self.slot)

@@ -262,6 +262,19 @@ def test_a_prefetch_that_times_out_is_sent_once_and_then_paused():
         server.close()
 
 
+def test_a_first_prefetch_that_times_out_is_sent_once_on_its_one_connection():
+    server = _RawServer(["hang"])
+    try:
+        sender = prefetch.Sender(server.url, timeout=0.3, clock=FakeClock())
+        started = time.monotonic()
+        assert not sender.send("slow server")
+        assert time.monotonic() - started < 0.55
+        time.sleep(0.1)
+        assert (server.connections, server.requests) == (1, 1), "a timed-out prefetch must not be sent again"
+    finally:
+        server.close()
+
+
 def test_a_kept_alive_connection_the_server_dropped_is_retried_once_on_a_new_one():
     server = _RawServer(["close", "202"])
     try:

@@ -14,10 +14,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.server import prefetch
 from bot.answer import compose, followups
 from bot.answer import types as t
-from bot.coaching import steps
-from bot.engine import load_engine
+from actions.wiring import WithEngine, unavailable
+from bot.coaching import replies
+from bot.engine import Engine
 from bot.errors import CoachError
-from bot.knowledge.model import Kind
+from bot.knowledge.model import Kind, Knowledge
 from bot.render import bot_message
 
 log = logging.getLogger(__name__)
@@ -41,11 +42,13 @@ def remember(stored: compose.Memory, **changes: Any) -> Dict[Text, Any]:
 
 
 def utter(dispatcher: CollectingDispatcher, answer: t.Answer, memory: compose.Memory,
-          query: Optional[str] = None, stored: Optional[compose.Memory] = None) -> List[Dict[Text, Any]]:
+          query: Optional[str] = None, stored: Optional[compose.Memory] = None, *,
+          knowledge: Knowledge) -> List[Dict[Text, Any]]:
     """Send the answer (text, buttons and payload in one message) and remember what it showed.
 
     `memory` is what the answer was chosen against (a fresh one for a new question); `stored` is the
-    conversation's memory (default: `memory`), which keeps whatever this answer did not show.
+    conversation's memory (default: `memory`), which keeps whatever this answer did not show;
+    `knowledge` tells which case study an answer's example or fact belongs to.
     """
     payload = send(dispatcher, answer)
     if not answer.is_answer:
@@ -53,7 +56,7 @@ def utter(dispatcher: CollectingDispatcher, answer: t.Answer, memory: compose.Me
     changes: Dict[str, Any] = {}
     if query is not None:
         changes["last_query"] = query
-    changes.update(followup_memory(answer))
+    changes.update(followup_memory(answer, knowledge))
     if answer.example_id and answer.example_id == memory.example_id and query is None:
         # More of the same example ("in practice"): count what was shown before too.
         changes["example_quotes_shown"] = memory.example_quotes_shown | changes.get("example_quotes_shown", 0)
@@ -77,10 +80,9 @@ def send(dispatcher: CollectingDispatcher, answer: t.Answer, **extra: Any) -> t.
     return message["custom"]["answer"]
 
 
-def followup_memory(answer: t.Answer) -> Dict[str, Any]:
+def followup_memory(answer: t.Answer, knowledge: Knowledge) -> Dict[str, Any]:
     """What follow-ups need to know about an answer: the fact or case study it showed, and how much of
     its example (bot/answer/followups.py)."""
-    knowledge = load_engine().knowledge
     case = answer.fact_id if answer.fact_id in knowledge and knowledge[answer.fact_id].kind is Kind.CASE_STUDY \
         else None
     if case is None and answer.example_id in knowledge:
@@ -95,7 +97,7 @@ def followup_memory(answer: t.Answer) -> Dict[str, Any]:
     return changes
 
 
-class _AnswerAction(Action, abc.ABC):
+class _AnswerAction(WithEngine, Action, abc.ABC):
     """Runs one bot.answer function; a knowledge failure becomes the canned 'unavailable' reply."""
 
     @abc.abstractmethod
@@ -114,7 +116,8 @@ class _AnswerAction(Action, abc.ABC):
             log.error("knowledge unavailable: %s", exc)
             answer, query = compose.canned(t.KNOWLEDGE_UNAVAILABLE), None
         # A new question starts a new thread: what earlier questions showed is forgotten.
-        return utter(dispatcher, answer, compose.Memory() if query is not None else memory, query, stored=memory)
+        return utter(dispatcher, answer, compose.Memory() if query is not None else memory, query, stored=memory,
+                     knowledge=self.engine.knowledge)
 
 
 class ActionAnswerQuestion(_AnswerAction):
@@ -127,27 +130,27 @@ class ActionAnswerQuestion(_AnswerAction):
         text = tracker.latest_message.get("text") or ""
         memory = memory_from(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == steps.CHOICE_INTENT and (steps.parse_payload(text) is not None
+        if intent == replies.CHOICE_INTENT and (replies.parse_payload(text) is not None
                                               or len(text.split()) <= MAX_STRAY_CHOICE_WORDS):
             # A coaching button, or "yes" / "stuck", outside a form: nothing to choose from now.
             dispatcher.utter_message(response="utter_coach_not_active")
             return []
         if followups.wants_to_share(text) and tracker.get_slot("coach_plan"):
-            return share_plan(dispatcher, tracker)
+            return share_plan(self.engine, dispatcher, tracker)
         if followups.is_correction(text) and followups.has_context(memory):
-            return correction(dispatcher, tracker, memory)
+            return correction(self.engine, dispatcher, tracker, memory)
         return await super().run(dispatcher, tracker, domain)
 
     def answer(self, tracker, memory):
         question = tracker.latest_message.get("text") or ""
         # A new question starts a new thread: what was shown before no longer limits the choice.
-        return compose.compose_answer(question, load_engine(), compose.Memory()), question
+        return compose.compose_answer(question, self.engine, compose.Memory()), question
 
     async def answer_async(self, tracker, memory):
         # So the answer depends on the text alone, and NLU may have had it composed already (bot.server.prefetch).
         question = tracker.latest_message.get("text") or ""
         prefetched = await prefetch.take_answer(question)
-        engine = load_engine()
+        engine = self.engine
         # "why?", "who did that?": about what was just shown, so the memory is kept (query None).
         followed = followups.follow_up(question, engine, memory)
         if followed is not None:
@@ -164,7 +167,7 @@ class ActionAnotherEnabler(_AnswerAction):
         return "action_another_enabler"
 
     def answer(self, tracker, memory):
-        return compose.another_enabler(load_engine(), memory), None
+        return compose.another_enabler(self.engine, memory), None
 
 
 class ActionShowExample(_AnswerAction):
@@ -175,8 +178,8 @@ class ActionShowExample(_AnswerAction):
         text = tracker.latest_message.get("text") or ""
         if followups.PRACTICE.search(followups.plain(text)) and not text.startswith("/"):
             # "what does that mean in practice?": more than the example already shown, not it again.
-            return followups.in_practice(load_engine(), memory) or compose.show_example(load_engine(), memory), None
-        return compose.show_example(load_engine(), memory), None
+            return followups.in_practice(self.engine, memory) or compose.show_example(self.engine, memory), None
+        return compose.show_example(self.engine, memory), None
 
 
 class ActionAnotherExample(_AnswerAction):
@@ -184,7 +187,7 @@ class ActionAnotherExample(_AnswerAction):
         return "action_another_example"
 
     def answer(self, tracker, memory):
-        return compose.show_example(load_engine(), memory, another=True), None
+        return compose.show_example(self.engine, memory, another=True), None
 
 
 class ActionChooseTopic(_AnswerAction):
@@ -193,7 +196,7 @@ class ActionChooseTopic(_AnswerAction):
 
     def answer(self, tracker, memory):
         topic = next(tracker.get_latest_entity_values("topic_id"), None)
-        return compose.answer_topic(load_engine(), topic or "", memory), None
+        return compose.answer_topic(self.engine, topic or "", memory), None
 
 
 class ActionEnablersOverview(_AnswerAction):
@@ -201,10 +204,10 @@ class ActionEnablersOverview(_AnswerAction):
         return "action_enablers_overview"
 
     def answer(self, tracker, memory):
-        return compose.enablers_overview(load_engine()), None
+        return compose.enablers_overview(self.engine), None
 
 
-class ActionRecordFeedback(Action):
+class ActionRecordFeedback(WithEngine, Action):
     """Stores helpful / not helpful against the last answer as a slot event in the tracker."""
 
     def name(self) -> Text:
@@ -217,7 +220,7 @@ class ActionRecordFeedback(Action):
         if not helpful and typed and followups.has_context(memory_from(tracker)):
             # "that answer wasn't right", "that didn't help": a different answer, not just "try
             # rephrasing". A click on "not helpful" (a /payload) stays a rating.
-            return correction(dispatcher, tracker, memory_from(tracker))
+            return correction(self.engine, dispatcher, tracker, memory_from(tracker))
         answer_id = tracker.get_slot("last_answer_id")
         if not answer_id:
             dispatcher.utter_message(response="utter_feedback_nothing_to_rate")
@@ -226,31 +229,30 @@ class ActionRecordFeedback(Action):
         return [SlotSet("feedback", {"answer_id": answer_id, "helpful": helpful})]
 
 
-def correction(dispatcher: CollectingDispatcher, tracker: Tracker, memory: compose.Memory) -> List[Dict[Text, Any]]:
+def correction(engine: Engine, dispatcher: CollectingDispatcher, tracker: Tracker,
+               memory: compose.Memory) -> List[Dict[Text, Any]]:
     """A different answer after "that's not what I meant", and the correction recorded as negative
     feedback on the answer it corrects (`reason: corrected`, next to helpful / not helpful)."""
     corrected = tracker.get_slot("last_answer_id")
     try:
-        answer, query = followups.correct(tracker.latest_message.get("text") or "", load_engine(), memory)
+        answer, query = followups.correct(tracker.latest_message.get("text") or "", engine, memory)
     except CoachError as exc:
         log.error("knowledge unavailable: %s", exc)
         answer, query = compose.canned(t.KNOWLEDGE_UNAVAILABLE), None
-    events = utter(dispatcher, answer, memory, query, stored=memory)
+    events = utter(dispatcher, answer, memory, query, stored=memory, knowledge=engine.knowledge)
     if corrected:
         events.append(SlotSet("feedback", {"answer_id": corrected, "helpful": False, "reason": "corrected"}))
     return events
 
 
-def share_plan(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+def share_plan(engine: Engine, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
     """The plan as text to copy into an e-mail or a message; the coach never sends e-mail itself."""
     from bot.coaching import plan  # the coaching core; imported here so Q&A never loads it first
 
     card = tracker.get_slot("coach_plan")
     try:
-        answer, share = plan.share(load_engine(), card)
+        answer, share = plan.share(engine, card)
     except CoachError as exc:
-        log.error("knowledge unavailable: %s", exc)
-        send(dispatcher, compose.canned(t.KNOWLEDGE_UNAVAILABLE))
-        return []
+        return unavailable(dispatcher, exc)
     send(dispatcher, answer, plan=card, share=share)
     return []

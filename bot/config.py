@@ -14,6 +14,7 @@ from bot.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "coach.yml"
 BACKENDS = ("onnx", "torch")
+SHARE_SUFFIXES = ("_share", "_ratio")  # settings named so are fractions of a whole: 0 to 1
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,11 @@ class BaselineSettings:
 
 @dataclass(frozen=True)
 class InputSettings:
-    max_chars: int
+    """What the input guard (bot/answer/guard.py) accepts before anything is searched."""
+
+    max_chars: int            # longer messages are refused politely, not truncated
+    min_latin_share: float    # a message whose letters are less Latin than this is in another script
+    welsh_word_share: float   # with a Welsh marker word, this share of Welsh words makes a message Welsh
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,8 @@ def _section(path: Path, raw: Mapping[str, Any], key: str, cls: type) -> Any:
             raise ConfigError(str(path), f"{key}.{f.name}", f"expected {wanted.__name__}, got {item!r}")
         if wanted in (int, float) and item < 0:
             raise ConfigError(str(path), f"{key}.{f.name}", f"must not be negative, got {item!r}")
+        if f.name.endswith(SHARE_SUFFIXES) and item > 1:
+            raise ConfigError(str(path), f"{key}.{f.name}", f"is a share: must be between 0 and 1, got {item!r}")
         kwargs[f.name] = item
     unknown = set(value) - {f.name for f in fields(cls)}
     if unknown:

@@ -1,24 +1,26 @@
-"""The engine: settings, knowledge, index and retriever, built once and shared.
+"""The engine: settings, knowledge and retriever, built once by whoever runs the bot and handed on.
 
-Nothing heavy happens at import. The action server calls `load_engine()` at start-up so the first
-user does not wait for the model; tests build engines with a fake encoder via `Engine.build`.
+Nothing heavy happens at import, and there is no shared engine to reach for: the action server
+builds one with `start_engine()` at start-up and gives it to every action it registers
+(bot/server/action_server.py, actions/__init__.py); the CLI and `make eval` build their own; unit tests
+use `Engine.in_memory` with a fake encoder, which needs neither FAISS nor a build folder (ADR 0013).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from typing import Optional
 
 from bot.config import Settings, load_settings
-from bot.retrieval.encoder import Encoder
+from bot.knowledge import Knowledge, load_knowledge
 from bot.knowledge.glossary import load_glossary
+from bot.retrieval.encoder import Encoder
 from bot.retrieval.head import Head
 from bot.retrieval.index import DenseIndex
-from bot.knowledge import Knowledge, load_knowledge
+from bot.retrieval.memory import InMemoryRetriever
 from bot.retrieval.onnx_encoder import make_encoder
-from bot.retrieval.search import HybridRetriever, Mode
+from bot.retrieval.search import HybridRetriever, Mode, Retriever
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +29,12 @@ log = logging.getLogger(__name__)
 class Engine:
     settings: Settings
     knowledge: Knowledge
-    retriever: HybridRetriever
+    retriever: Retriever
 
     @classmethod
     def build(cls, settings: Settings, encoder: Optional[Encoder] = None, mode: Mode = "hybrid",
               knowledge: Optional[Knowledge] = None) -> "Engine":
+        """The real engine: the FAISS index and item head that `bot index` wrote to `settings.index_dir`."""
         knowledge = knowledge or load_knowledge(settings.knowledge_dir)
         if encoder is None:
             name, path = model_for(settings, knowledge)
@@ -43,12 +46,19 @@ class Engine:
         return cls(settings, knowledge, HybridRetriever(knowledge, index, encoder, settings.retrieval, mode, glossary,
                                                         head, settings.head.weight))
 
+    @classmethod
+    def in_memory(cls, settings: Settings, encoder: Encoder, knowledge: Optional[Knowledge] = None) -> "Engine":
+        """The knowledge embedded now and searched from memory: no FAISS, nothing read from or written to
+        the build folder (unit tests, with tests/fakes.FakeEncoder)."""
+        knowledge = knowledge or load_knowledge(settings.knowledge_dir)
+        return cls(settings, knowledge,
+                   InMemoryRetriever(knowledge, encoder, settings, load_glossary(settings.knowledge_dir)))
+
     def with_mode(self, mode: Mode) -> "Engine":
         """The same knowledge and index searched with one signal only (for the eval baselines)."""
-        r = self.retriever
-        return Engine(self.settings, self.knowledge,
-                      HybridRetriever(self.knowledge, r.index, r.encoder, r.settings, mode, r.glossary,
-                                      r.head, r.head_weight))
+        if not isinstance(self.retriever, HybridRetriever):
+            raise TypeError(f"{type(self.retriever).__name__} has no single-signal modes")
+        return Engine(self.settings, self.knowledge, self.retriever.with_mode(mode))
 
 
 def model_for(settings: Settings, knowledge: Knowledge) -> tuple[str, Optional[str]]:
@@ -64,23 +74,10 @@ def model_for(settings: Settings, knowledge: Knowledge) -> tuple[str, Optional[s
     return trained.name, trained.path
 
 
-_engine: Optional[Engine] = None
-_lock = threading.Lock()
-
-
-def load_engine() -> Engine:
-    """The shared engine, built on first call (and warmed with one query so the model is loaded)."""
-    global _engine
-    with _lock:
-        if _engine is None:
-            engine = Engine.build(load_settings())
-            engine.retriever.retrieve("warm up")
-            log.info("knowledge and index loaded: %d items", len(engine.knowledge.items))
-            _engine = engine
-        return _engine
-
-
-def set_engine(engine: Optional[Engine]) -> None:
-    """Replace the shared engine (tests)."""
-    global _engine
-    _engine = engine
+def start_engine(settings: Optional[Settings] = None) -> Engine:
+    """The real engine from coach.yml, warmed with one query so the first user does not wait for the
+    model. Raises a CoachError (bad settings, knowledge or index) for the caller to report in one line."""
+    engine = Engine.build(settings or load_settings())
+    engine.retriever.retrieve("warm up")
+    log.info("knowledge and index loaded: %d items", len(engine.knowledge.items))
+    return engine

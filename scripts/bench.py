@@ -101,10 +101,10 @@ def retrieval_only(questions: list[str], repeats: int) -> dict[str, list[float]]
     import torch
 
     from bot.answer.compose import compose_answer
-    from bot.engine import load_engine
+    from bot.engine import start_engine
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))  # as the action server runs it
-    engine = load_engine()
+    engine = start_engine()
     times: dict[str, list[float]] = {"retrieve": [], "compose": []}
     for i in range(repeats):
         q = questions[i % len(questions)]
@@ -125,11 +125,13 @@ def recording_cost(saves: int) -> dict[str, list[float]]:
     from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
     from bot.answer.compose import compose_answer
-    from bot.engine import load_engine
-    from bot.insights import tracker_hook
+    from bot.engine import start_engine
+    from bot.render import bot_message
+    from bot.server import insights_hook as tracker_hook
     from bot.server.stores import GuardedSQLTrackerStore
 
-    answer = compose_answer("our budgets are ring-fenced so we can't pool money", load_engine())
+    answer = compose_answer("our budgets are ring-fenced so we can't pool money", start_engine())
+    message = bot_message(answer)
     domain = Domain.load(str(ROOT / "domain.yml"))
     workdir = Path(tempfile.mkdtemp(prefix="coach-bench-insights-"))
     store = GuardedSQLTrackerStore(domain, dialect="sqlite", db=str(workdir / "conversations.db"))
@@ -152,7 +154,7 @@ def recording_cost(saves: int) -> dict[str, list[float]]:
                                                       "entities": [], "text": "our budgets are ring-fenced"},
                                           input_channel="rest"),
                               ActionExecuted("action_answer_question"),
-                              BotUttered(answer.text, {"buttons": answer.buttons, "custom": {"answer": answer.payload}}),
+                              BotUttered(message["text"], {"buttons": message["buttons"], "custom": message["custom"]}),
                               SlotSet("last_answer_id", answer.payload["answer_id"]),
                               ActionExecuted("action_listen")):
                     tracker.update(event)

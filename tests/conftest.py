@@ -1,4 +1,4 @@
-"""Shared fixtures: settings, the real knowledge, a fake-encoder engine, the real engine, a running bot."""
+"""Shared fixtures: settings, the real knowledge, an in-memory fake-encoder engine, the real engine, a running bot."""
 
 from __future__ import annotations
 
@@ -35,18 +35,11 @@ def report_text() -> SourceText:
 
 
 @pytest.fixture(scope="session")
-def fake_engine(settings, knowledge, tmp_path_factory):
-    """The real knowledge searched with a hashed bag-of-words encoder: fast, no model."""
-    import dataclasses
+def fake_engine(settings, knowledge):
+    """The real knowledge searched in memory with a hashed bag-of-words encoder: fast, no model, no FAISS."""
+    from tests.fakes import in_memory_engine
 
-    from bot.engine import Engine
-    from bot.retrieval.index import build_index
-    from tests.fakes import FakeEncoder
-
-    encoder = FakeEncoder()
-    index_dir = tmp_path_factory.mktemp("fake-index")
-    build_index(knowledge, encoder, index_dir)
-    return Engine.build(dataclasses.replace(settings, index_dir=index_dir), encoder=encoder, knowledge=knowledge)
+    return in_memory_engine(settings, knowledge)
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,22 @@
-"""Small deterministic fakes for unit tests: a hashed bag-of-words encoder (no model is loaded) and a clock."""
+"""Small deterministic fakes for unit tests: a hashed bag-of-words encoder (no model is loaded), the real
+knowledge searched in memory with it (no FAISS, no build folder), and a clock.
+
+Nothing here imports FAISS or Rasa: tests/unit/test_fast_units_stay_light.py checks it.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
 
 from bot.retrieval.lexical import tokens
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.engine import Engine
+    from bot.knowledge import Knowledge
 
 
 class FakeClock:
@@ -36,3 +45,12 @@ class FakeEncoder:
                 out[row, bucket] += 1.0
             out[row] /= np.linalg.norm(out[row]) or 1.0
         return out
+
+
+def in_memory_engine(settings: Optional["Settings"] = None, knowledge: Optional["Knowledge"] = None) -> "Engine":
+    """The real knowledge and coach.yml thresholds, searched in memory with `FakeEncoder`: the whole answer
+    pipeline (retrieval, item head, composition, follow-ups, coaching) without FAISS, a model or Rasa."""
+    from bot.config import load_settings
+    from bot.engine import Engine
+
+    return Engine.in_memory(settings or load_settings(), FakeEncoder(), knowledge)

@@ -9,9 +9,11 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from bot.answer import types as t
+from bot.config import InputSettings, load_settings
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACE = re.compile(r"\s+")
@@ -46,17 +48,29 @@ def is_latin(ch: str) -> bool:
     return "LATIN" in unicodedata.name(ch, "")
 
 
-def looks_welsh(text: str) -> bool:
+def looks_welsh(text: str, min_share: float) -> bool:
+    """At least one Welsh-only word, and at least `min_share` of the words Welsh."""
     found = re.findall(r"[a-zâêîôûŵŷ']+", text.lower())
     if not found:
         return False
     markers = sum(1 for w in found if w in _WELSH_MARKERS)
     welsh = sum(1 for w in found if w in _WELSH)
-    return markers >= 1 and welsh / len(found) >= 0.3
+    return markers >= 1 and welsh / len(found) >= min_share
 
 
-def check(raw: Optional[str], max_chars: int) -> Checked:
-    """Decide whether a message can be searched at all, and clean it if so."""
+@lru_cache(maxsize=1)
+def configured() -> InputSettings:
+    """coach.yml's `input` section, read once: the rules for callers that pass only a length."""
+    return load_settings().input
+
+
+def check(raw: Optional[str], max_chars: int, rules: Optional[InputSettings] = None) -> Checked:
+    """Decide whether a message can be searched at all, and clean it if so.
+
+    `max_chars` is the caller's length limit (coach.yml `input.max_chars` for a question, a shorter one
+    for a coaching reply); `rules` gives the script and language shares (default: coach.yml's).
+    """
+    rules = rules or configured()
     if raw is None or not raw.strip():
         return Checked("", t.EMPTY)
     if len(raw) > max_chars:
@@ -65,8 +79,8 @@ def check(raw: Optional[str], max_chars: int) -> Checked:
     letters = _letters(text)
     if not letters:
         return Checked("", t.NO_TEXT)
-    if sum(1 for c in letters if is_latin(c)) / len(letters) < 0.5:
+    if sum(1 for c in letters if is_latin(c)) / len(letters) < rules.min_latin_share:
         return Checked(text, t.LANGUAGE)
-    if looks_welsh(text):
+    if looks_welsh(text, rules.welsh_word_share):
         return Checked(text, t.LANGUAGE)
     return Checked(text, None)

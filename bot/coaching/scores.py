@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from bot.coaching.steps import (EMPTY, MAX_WHEN, NOT_AN_OPTION, WRONG_STEP, Accepted, Checked, button_choice,
-                                normalise, parse_payload)
+from bot.coaching.replies import (EMPTY, NOT_AN_OPTION, WRONG_STEP, Accepted, Checked, button_choice, normalise,
+                                  parse_payload)
+from bot.coaching.steps import MAX_WHEN
 
 SCORE_WORDS = {  # longest first when read; "mostly agree" is agree (4), "not really" is disagree (2)
     "strongly disagree": 1, "totally disagree": 1, "completely disagree": 1, "not at all": 1, "definitely not": 1,

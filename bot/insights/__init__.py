@@ -4,5 +4,5 @@
 - `store`: the `insight_events`, `insight_review` and `insight_review_decision` tables (SQLAlchemy);
 - `aggregate`: counts per chart, with small-number suppression; `report`: HTML and CSV;
 - `review`: the curator's queue and `--accept` / `--reject`;
-- `tracker_hook`: the only part that knows Rasa — called by `bot.server.stores.GuardedSQLTrackerStore`.
+- the Rasa side lives in `bot/server/insights_hook.py`, called by `bot.server.stores.GuardedSQLTrackerStore`.
 """

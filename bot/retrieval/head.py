@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.retrieval.index import META_FILE, DenseIndex
+from bot.retrieval.index import META_FILE, VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +36,17 @@ class Head:
         return dict(zip(self.classes, p.tolist()))
 
     @classmethod
-    def train(cls, index: DenseIndex, regularisation: float) -> "Head":
+    def train(cls, index: VectorIndex, regularisation: float) -> "Head":
         from sklearn.linear_model import LogisticRegression
 
-        vectors = index.index.reconstruct_n(0, len(index.entries))  # type: ignore[attr-defined]
+        vectors = index.vectors()
         labels = [e.item_id for e in index.entries]
         model = LogisticRegression(C=regularisation, max_iter=300)
         model.fit(vectors, labels)
         return cls(list(model.classes_), model.coef_, model.intercept_)
 
     @classmethod
-    def load_or_train(cls, index: DenseIndex, index_dir: Path, regularisation: float) -> "Head":
+    def load_or_train(cls, index: VectorIndex, index_dir: Path, regularisation: float) -> "Head":
         meta = json.loads((index_dir / META_FILE).read_text(encoding="utf-8"))
         key = f"{meta.get('fingerprint')}:{regularisation}"
         path = index_dir / HEAD_FILE

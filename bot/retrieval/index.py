@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -30,6 +31,20 @@ class Entry:
     field: str  # "title" | "quote" | "question"
     position: int
     text: str
+
+
+class VectorIndex(Protocol):
+    """What retrieval and the item head need of an index: its entries, a search and the vectors.
+
+    `DenseIndex` (FAISS, on disk, built by `bot index`) is the real one; `bot.retrieval.memory.InMemoryIndex`
+    (numpy, no FAISS) serves unit tests.
+    """
+
+    entries: list[Entry]
+
+    def search(self, query_vector: np.ndarray, k: int) -> list[tuple[Entry, float]]: ...
+
+    def vectors(self) -> np.ndarray: ...
 
 
 def entries_for(knowledge: Knowledge) -> list[Entry]:
@@ -117,3 +132,7 @@ class DenseIndex:
         k = min(k, len(self.entries))
         scores, ids = self.index.search(query_vector.reshape(1, -1).astype(np.float32), k)
         return [(self.entries[i], float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0]
+
+    def vectors(self) -> np.ndarray:
+        """Every entry's vector, in entry order (the item head trains on them)."""
+        return self.index.reconstruct_n(0, len(self.entries))  # type: ignore[attr-defined]

@@ -106,8 +106,9 @@ class SpellingCorrector:
 class BM25:
     """Okapi BM25 over one document per item."""
 
-    def __init__(self, documents: Mapping[str, str], k1: float = 1.2, b: float = 0.75,
-                 spelling_min_ratio: float = 0.84, english: Iterable[str] = ()) -> None:
+    def __init__(self, documents: Mapping[str, str], *, k1: float, b: float, spelling_min_ratio: float,
+                 english: Iterable[str] = ()) -> None:
+        """`k1`, `b` and `spelling_min_ratio` come from coach.yml `retrieval` (bm25_k1, bm25_b, spelling_min_ratio)."""
         self.k1, self.b = k1, b
         self.doc_tokens = {doc_id: tokens(text) for doc_id, text in documents.items()}
         self.term_freqs = {doc_id: Counter(toks) for doc_id, toks in self.doc_tokens.items()}

@@ -4,6 +4,10 @@ Each item is represented by many texts — its title, quotes and a bank of leade
 the dense score of an item is its best-matching text. The two signals are fused on an absolute
 0..1 scale (not rank fusion), so a question that matches nothing well keeps a low score and can be
 declined. `mode` switches to a single signal for the baselines in `make eval`.
+
+The answer stages see a `Retriever` (the protocol below), never FAISS: `HybridRetriever` searches
+whatever `VectorIndex` it is given — the FAISS index `bot index` builds, or the numpy one in
+`bot/retrieval/memory.py` that unit tests use (ADR 0013).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from bot.config import RetrievalSettings
 from bot.retrieval.encoder import Encoder
 from bot.knowledge.glossary import Glossary
 from bot.retrieval.head import Head
-from bot.retrieval.index import DenseIndex
+from bot.retrieval.index import VectorIndex
 from bot.knowledge.model import Kind, Knowledge
 from bot.retrieval.lexical import BM25, tokens, unexplained_words
 
@@ -48,7 +52,15 @@ class Retrieval:
 
 
 class Retriever(Protocol):
-    def retrieve(self, query: str) -> Retrieval: ...
+    """What the answer stages need of a search (`Engine.retriever`)."""
+
+    glossary: Glossary   # the collaboration vocabulary: a low-scoring message using it is asked about, not declined
+    head_weight: float   # how much the item head adds to a fused score (0: off); stages subtract it to compare
+                         # items on the search signals alone
+
+    def retrieve(self, query: str) -> Retrieval:
+        """Every knowledge item scored against the query, best first."""
+        ...
 
 
 def item_document(knowledge: Knowledge, item_id: str) -> str:
@@ -57,7 +69,7 @@ def item_document(knowledge: Knowledge, item_id: str) -> str:
 
 
 class HybridRetriever:
-    def __init__(self, knowledge: Knowledge, index: DenseIndex, encoder: Encoder,
+    def __init__(self, knowledge: Knowledge, index: VectorIndex, encoder: Encoder,
                  settings: RetrievalSettings, mode: Mode = "hybrid", glossary: Glossary | None = None,
                  head: Head | None = None, head_weight: float = 0.0) -> None:
         self.knowledge = knowledge
@@ -75,6 +87,11 @@ class HybridRetriever:
         self.in_scope_stems = frozenset(
             t for item in knowledge.items.values() if item.kind is not Kind.OUT_OF_SCOPE
             for t in tokens(item_document(knowledge, item.id)))
+
+    def with_mode(self, mode: Mode) -> "HybridRetriever":
+        """The same knowledge, index, encoder and head searched with one signal only (the eval baselines)."""
+        return HybridRetriever(self.knowledge, self.index, self.encoder, self.settings, mode, self.glossary,
+                               self.head, self.head_weight)
 
     def _dense(self, query: str) -> tuple[dict[str, float], dict[tuple[str, int], float], np.ndarray]:
         vector: np.ndarray = self.encoder.encode([query])[0]

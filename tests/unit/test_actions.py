@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 from rasa_sdk import Tracker
@@ -11,14 +12,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
 from bot.answer import compose
-from bot.engine import set_engine
-
-
-@pytest.fixture(autouse=True)
-def engine(fake_engine):
-    set_engine(fake_engine)
-    yield fake_engine
-    set_engine(None)
 
 
 def tracker(text: str, intent: str = "ask_question", slots: dict | None = None, entities=None) -> Tracker:
@@ -39,8 +32,8 @@ def run(action, t: Tracker):
     return dispatcher.messages, events
 
 
-def test_answering_utters_one_message_with_text_buttons_and_payload_and_remembers_it():
-    messages, events = run(actions.ActionAnswerQuestion(), tracker("Adopting facilitative styles of leadership"))
+def test_answering_utters_one_message_with_text_buttons_and_payload_and_remembers_it(fake_engine):
+    messages, events = run(actions.ActionAnswerQuestion(fake_engine), tracker("Adopting facilitative styles of leadership"))
     assert len(messages) == 1
     message = messages[0]
     assert message["text"] and message["buttons"]
@@ -52,58 +45,65 @@ def test_answering_utters_one_message_with_text_buttons_and_payload_and_remember
     assert [e["name"] for e in events] == ["last_answer_id", "answer_memory"]  # two slots per answer
 
 
-def test_a_decline_utters_the_domain_response_with_an_empty_payload():
-    messages, events = run(actions.ActionAnswerQuestion(), tracker(""))
+def test_a_decline_utters_the_domain_response_with_an_empty_payload(fake_engine):
+    messages, events = run(actions.ActionAnswerQuestion(fake_engine), tracker(""))
     assert messages[0]["response"] == "utter_unanswerable_empty"
     assert messages[0]["custom"]["answer"]["citations"] == []
     assert all(e["name"] != "answer_memory" for e in events)
 
 
-def test_another_enabler_reads_what_was_shown_from_slots():
+def test_another_enabler_reads_what_was_shown_from_slots(fake_engine):
     slots = {"answer_memory": {"last_query": "funding", "challenge_id": "siloed_funding_and_competition",
                                "shown_enablers": ["dedicated_flexible_funding"],
                                "enabler_id": "dedicated_flexible_funding"}}
-    messages, events = run(actions.ActionAnotherEnabler(), tracker("what else", "ask_another_enabler", slots))
+    messages, events = run(actions.ActionAnotherEnabler(fake_engine), tracker("what else", "ask_another_enabler", slots))
     assert messages[0]["custom"]["answer"]["enabler"]["id"] == "existing_cross_sector_structures"
     remembered = memory_of(events)
     assert remembered.shown_enablers == ["dedicated_flexible_funding", "existing_cross_sector_structures"]
     assert remembered.last_query == "funding"  # a follow-up keeps the question it follows
 
 
-def test_choosing_a_topic_uses_the_button_entity():
+def test_choosing_a_topic_uses_the_button_entity(fake_engine):
     t = tracker('/choose_topic{"topic_id":"being_solutions_focused"}', "choose_topic",
                 entities=[{"entity": "topic_id", "value": "being_solutions_focused"}])
-    messages, _ = run(actions.ActionChooseTopic(), t)
+    messages, _ = run(actions.ActionChooseTopic(fake_engine), t)
     assert messages[0]["custom"]["answer"]["enabler"]["title"] == "Being solutions-focused"
 
 
-def test_feedback_is_recorded_in_the_tracker_against_the_last_answer():
-    messages, events = run(actions.ActionRecordFeedback(),
+def test_feedback_is_recorded_in_the_tracker_against_the_last_answer(fake_engine):
+    messages, events = run(actions.ActionRecordFeedback(fake_engine),
                            tracker("/feedback_unhelpful", "feedback_unhelpful", {"last_answer_id": "abc123"}))
     assert events == [SlotSet("feedback", {"answer_id": "abc123", "helpful": False})]
     assert messages[0]["response"] == "utter_feedback_unhelpful"
 
 
-def test_feedback_with_nothing_to_rate_records_nothing():
-    messages, events = run(actions.ActionRecordFeedback(), tracker("helpful", "feedback_helpful"))
+def test_feedback_with_nothing_to_rate_records_nothing(fake_engine):
+    messages, events = run(actions.ActionRecordFeedback(fake_engine), tracker("helpful", "feedback_helpful"))
     assert events == [] and messages[0]["response"] == "utter_feedback_nothing_to_rate"
 
 
-def test_a_knowledge_failure_becomes_the_polite_unavailable_reply(monkeypatch):
-    from bot.errors import IndexMissingError
+class _BrokenRetriever:
+    """A retriever whose index has gone (a Retriever, as Engine.retriever is typed)."""
 
-    def broken():
-        raise IndexMissingError("no index")
+    glossary = None
+    head_weight = 0.0
 
-    monkeypatch.setattr(actions, "load_engine", broken)
-    messages, _ = run(actions.ActionAnswerQuestion(), tracker("how do we build trust"))
+    def retrieve(self, query):
+        from bot.errors import IndexMissingError
+
+        raise IndexMissingError("no index in build/index: run `bot index`")
+
+
+def test_a_knowledge_failure_becomes_the_polite_unavailable_reply(fake_engine):
+    broken = dataclasses.replace(fake_engine, retriever=_BrokenRetriever())
+    messages, _ = run(actions.ActionAnswerQuestion(broken), tracker("how do we build trust"))
     assert messages[0]["response"] == "utter_error_knowledge_unavailable"
 
 
-def test_a_new_question_starts_a_new_thread_of_shown_enablers():
+def test_a_new_question_starts_a_new_thread_of_shown_enablers(fake_engine):
     slots = {"answer_memory": {"shown_enablers": ["clear_shared_purpose", "focusing_on_outcomes"],
                                "enabler_id": "focusing_on_outcomes", "example_id": "east_ayrshire_facilitators"}}
-    _, events = run(actions.ActionAnswerQuestion(), tracker("Adopting facilitative styles of leadership", slots=slots))
+    _, events = run(actions.ActionAnswerQuestion(fake_engine), tracker("Adopting facilitative styles of leadership", slots=slots))
     assert memory_of(events).shown_enablers == ["adopting_facilitative_leadership"]
 
 
@@ -116,16 +116,15 @@ def test_an_unreadable_memory_slot_is_forgotten_not_a_crash(stored):
     assert compose.Memory.from_slot(memory.as_slot()) == memory
 
 
-def test_only_actions_that_read_the_domain_are_sent_it():
+def test_only_actions_that_read_the_domain_are_sent_it(fake_engine):
     """Selective domain (endpoints.yml) saves posting ~19 KB per action call; the form validators
     must still get it, because rasa_sdk looks up their form's slots in it."""
-    import inspect
     from pathlib import Path
 
     import yaml
     from rasa_sdk import FormValidationAction
 
-    from actions import coaching
+    from actions.wiring import actions_for
 
     root = Path(__file__).resolve().parents[2]
     for endpoints in ("endpoints.yml", "deploy/endpoints.production.yml"):
@@ -134,9 +133,7 @@ def test_only_actions_that_read_the_domain_are_sent_it():
     declared = yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8"))["actions"]
     needs_domain = {name for entry in declared if isinstance(entry, dict)
                     for name, options in entry.items() if (options or {}).get("send_domain")}
-    validators = {cls().name() for module in (actions, coaching) for _, cls in inspect.getmembers(module, inspect.isclass)
-                  if issubclass(cls, FormValidationAction) and not inspect.isabstract(cls)
-                  and cls.__module__ == module.__name__}
+    validators = {action.name() for action in actions_for(fake_engine) if isinstance(action, FormValidationAction)}
     assert validators == {"validate_coaching_form", "validate_health_form"}
     assert validators <= needs_domain
 
@@ -160,3 +157,18 @@ def test_an_answer_is_uttered_as_one_message_of_markdown_buttons_and_payload(fak
     (message,) = dispatcher.messages
     assert message["text"] == to_markdown(answer) and message["buttons"] == answer.button_payloads
     assert message["custom"] == {"answer": answer.payload, "plan": {"x": 1}}
+
+
+def test_the_action_server_registers_every_action_the_domain_declares_each_once(fake_engine):
+    from pathlib import Path
+
+    import yaml
+
+    from actions.wiring import WithEngine, actions_for
+
+    declared = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))["actions"]
+    names = [action.name() for action in actions_for(fake_engine)]
+    assert sorted(names) == sorted(next(iter(e)) if isinstance(e, dict) else e for e in declared)
+    # Every action that needs the knowledge was handed this engine; none reaches for another.
+    engines = {id(action.engine) for action in actions_for(fake_engine) if isinstance(action, WithEngine)}
+    assert engines == {id(fake_engine)}

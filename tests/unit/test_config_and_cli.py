@@ -42,6 +42,20 @@ def test_a_threshold_of_the_wrong_type_is_refused(tmp_path):
         load_settings(path)
 
 
+@pytest.mark.parametrize("section, key", [("input", "min_latin_share"), ("input", "welsh_word_share"),
+                                          ("retrieval", "spelling_min_ratio")])
+def test_a_share_over_one_is_refused_naming_its_key(tmp_path, section, key):
+    path = write_config(tmp_path, lambda d: d[section].update({key: 1.5}))
+    with pytest.raises(ConfigError, match=rf"{section}.{key}: is a share: must be between 0 and 1, got 1.5"):
+        load_settings(path)
+
+
+def test_the_input_guard_rules_are_required(tmp_path):
+    path = write_config(tmp_path, lambda d: d["input"].pop("welsh_word_share"))
+    with pytest.raises(ConfigError, match=r"coach.yml: input.welsh_word_share: missing"):
+        load_settings(path)
+
+
 def test_fusion_weights_must_add_up_to_one(tmp_path):
     path = write_config(tmp_path, lambda d: d["retrieval"].update(dense_weight=0.9))
     with pytest.raises(ConfigError, match="dense_weight \\+ lexical_weight must be 1"):

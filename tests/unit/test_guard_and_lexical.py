@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.answer import guard
@@ -43,6 +45,18 @@ def test_markup_is_removed_but_the_words_are_kept():
     assert checked.text == "how do we build trust?"
 
 
+def test_the_script_and_welsh_shares_come_from_coach_yml(settings):
+    rules = settings.input
+    assert (rules.min_latin_share, rules.welsh_word_share) == (0.5, 0.3)   # as documented in coach.yml
+    half_cyrillic = "trust доверие"               # 5 of 12 letters Latin: under one half
+    assert guard.check(half_cyrillic, 1000, rules).status == t.LANGUAGE
+    laxer = dataclasses.replace(rules, min_latin_share=0.4)
+    assert guard.check(half_cyrillic, 1000, laxer).status is None
+    mixed = "sut do we build trust with partners"  # one Welsh marker, 1 word in 7 Welsh
+    assert guard.check(mixed, 1000, rules).status is None
+    assert guard.check(mixed, 1000, dataclasses.replace(rules, welsh_word_share=0.1)).status == t.LANGUAGE
+
+
 def test_a_message_at_the_limit_is_accepted_and_one_over_is_not():
     assert guard.check("a" * 999 + "?", 1000).status is None
     assert guard.check("a" * 1001, 1000).status == t.TOO_LONG
@@ -60,8 +74,10 @@ def test_spelling_is_corrected_towards_the_corpus_vocabulary():
     assert speller.correct("weather") == "weather"  # nothing close: left alone
 
 
-def test_bm25_prefers_the_document_that_shares_rare_words():
-    bm25 = BM25({"funding": "siloed funding streams and budgets", "trust": "trust and open communication"})
+def test_bm25_prefers_the_document_that_shares_rare_words(settings):
+    r = settings.retrieval
+    bm25 = BM25({"funding": "siloed funding streams and budgets", "trust": "trust and open communication"},
+                k1=r.bm25_k1, b=r.bm25_b, spelling_min_ratio=r.spelling_min_ratio)
     scores = bm25.scores("our budgets are siloed")
     assert scores["funding"] > scores["trust"] == 0.0
 

@@ -45,3 +45,18 @@ def test_search_returns_an_items_own_title_first(knowledge, tmp_path):
     hits = index.search(encoder.encode(["Dedicated, flexible funding"])[0], 3)
     assert hits[0][0].item_id == "dedicated_flexible_funding"
     assert hits[0][1] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_the_in_memory_retriever_scores_exactly_as_the_faiss_index_does(settings, knowledge, fake_engine, tmp_path):
+    """Unit tests search in memory (ADR 0013); that stand-in must decide as the real index would."""
+    from bot.engine import Engine
+
+    build_index(knowledge, FakeEncoder(), tmp_path)
+    on_disk = Engine.build(dataclasses.replace(settings, index_dir=tmp_path), encoder=FakeEncoder(), knowledge=knowledge)
+    for question in ("partners dont trust us what do i do", "funding", "how did Kent Fire and Rescue work with Age UK?",
+                     "when are the bins collected"):
+        real, memory = on_disk.retriever.retrieve(question), fake_engine.retriever.retrieve(question)
+        assert [h.item_id for h in memory.items[:10]] == [h.item_id for h in real.items[:10]], question
+        for a, b in zip(memory.items, real.items):
+            assert a.score == pytest.approx(b.score, abs=1e-5) and a.head == pytest.approx(b.head, abs=1e-5)
+        assert memory.quote_scores.keys() == real.quote_scores.keys()

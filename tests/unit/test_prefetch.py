@@ -15,7 +15,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import actions
 from bot.server import prefetch
 from bot.answer import compose
-from bot.engine import set_engine
 from bot.server.serve import prefetch_env
 from tests.fakes import FakeClock
 
@@ -90,7 +89,6 @@ def test_empty_and_overlong_texts_are_refused():
 
 
 def test_the_answer_action_uses_the_prefetched_answer_and_it_equals_composing(fake_engine):
-    set_engine(fake_engine)
     question = "Adopting facilitative styles of leadership"
     calls = []
 
@@ -104,7 +102,7 @@ def test_the_answer_action_uses_the_prefetched_answer_and_it_equals_composing(fa
             tracker = Tracker(sender_id="t", slots={}, latest_message={"text": question, "intent": {
                 "name": "ask_question", "confidence": 1.0}, "entities": []}, events=[], paused=False,
                 followup_action=None, active_loop={}, latest_action_name="action_listen")
-            events = asyncio.run(actions.ActionAnswerQuestion().run(dispatcher, tracker, {}))
+            events = asyncio.run(actions.ActionAnswerQuestion(fake_engine).run(dispatcher, tracker, {}))
             return dispatcher.messages, events
 
         prefetch._answers = None
@@ -116,7 +114,6 @@ def test_the_answer_action_uses_the_prefetched_answer_and_it_equals_composing(fa
         assert prefetched == composed  # same message, same payload, same slot events
     finally:
         prefetch._answers = None
-        set_engine(None)
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -261,6 +258,19 @@ def test_a_prefetch_that_times_out_is_sent_once_and_then_paused():
         assert server.requests == 2, "a timed-out prefetch must not be sent again"
         assert took < 0.55, f"one timeout ({sender.timeout}s) at most, took {took:.2f}s"
         assert not sender.send("during the pause") and server.requests == 2
+    finally:
+        server.close()
+
+
+def test_a_first_prefetch_that_times_out_is_sent_once_on_its_one_connection():
+    server = _RawServer(["hang"])
+    try:
+        sender = prefetch.Sender(server.url, timeout=0.3, clock=FakeClock())
+        started = time.monotonic()
+        assert not sender.send("slow server")
+        assert time.monotonic() - started < 0.55
+        time.sleep(0.1)
+        assert (server.connections, server.requests) == (1, 1), "a timed-out prefetch must not be sent again"
     finally:
         server.close()
 

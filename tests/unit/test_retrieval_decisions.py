@@ -167,3 +167,18 @@ def test_a_when_question_answered_by_a_fact_without_a_date_says_the_report_gives
     answer = compose.fact_answer(run, fake_engine.knowledge["summary_of_findings"])
     assert answer.status == t.NOT_IN_REPORT
     assert to_markdown(answer).startswith("The report does not give that date.")
+
+
+def test_the_in_memory_index_returns_the_k_nearest_texts_best_first():
+    import numpy as np
+
+    from bot.retrieval.index import Entry
+    from bot.retrieval.memory import InMemoryIndex
+
+    entries = [Entry("a", "title", 0, "a"), Entry("b", "title", 0, "b"), Entry("c", "title", 0, "c")]
+    index = InMemoryIndex(entries, np.array([[1, 0], [0.6, 0.8], [0, 1]], dtype=np.float32))
+    hits = index.search(np.array([0.0, 1.0]), 2)
+    assert [(e.item_id, round(s, 3)) for e, s in hits] == [("c", 1.0), ("b", 0.8)]
+    assert len(index.search(np.array([1.0, 0.0]), 10)) == 3   # k beyond the entries: every entry, once
+    with pytest.raises(ValueError, match="3 entries but 2 vectors"):
+        InMemoryIndex(entries, np.zeros((2, 2)))

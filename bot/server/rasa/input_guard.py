@@ -36,9 +36,10 @@ class InputGuard(GraphComponent):
         return {}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        # One limit for both sides: coach.yml `input.max_chars`, which the answer pipeline applies too
+        # One set of rules for both sides: coach.yml `input`, which the answer pipeline applies too
         # (a `max_chars` left in an older model's config is ignored).
-        self.max_chars = load_settings().input.max_chars
+        self.rules = load_settings().input
+        self.max_chars = self.rules.max_chars
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -48,7 +49,7 @@ class InputGuard(GraphComponent):
     def needs_routing(self, text: Optional[str]) -> bool:
         if not text or text.startswith("/"):  # button payloads are parsed by Rasa, not DIET
             return not text
-        checked = guard.check(text, self.max_chars)
+        checked = guard.check(text, self.max_chars, self.rules)
         return checked.status is not None or guard.strip_markup(text) != text
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -1,25 +1,13 @@
-"""Fixtures for the coaching tests: the fake-encoder engine installed as the shared engine, and
-a small tracker builder so the validation actions run without Rasa."""
+"""A small tracker builder so the coaching actions run as the action server runs them, without Rasa
+itself (rasa_sdk's Tracker only)."""
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
-import pytest
 from rasa_sdk import Tracker
 
 from bot.coaching import flow
-
-
-@pytest.fixture
-def shared_fake_engine(fake_engine):
-    """The actions call bot.engine.load_engine(); point it at the fake-encoder engine."""
-    from bot import engine as engine_module
-
-    previous = engine_module._engine
-    engine_module.set_engine(fake_engine)
-    yield fake_engine
-    engine_module.set_engine(previous)
 
 
 def make_tracker(slots: Optional[dict[str, Any]] = None, text: str = "", intent: str = "ask_question",

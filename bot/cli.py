@@ -154,6 +154,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config)
     engine = Engine.build(settings)
+    if args.detail:
+        return eval_detail(args, settings, engine)
     common = (f"{os.cpu_count()} cores. All three systems search the same knowledge items (titles, quotes and "
               "question banks) in the same run; the baselines use one signal each, with the base model and "
               "their own decline threshold from `coach.yml`.")
@@ -189,6 +191,53 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+DETAIL_HOW = ("Each question is answerable from one sentence of the report; its `answer` is that span, copied from "
+              "the report. An answer is right when it shows the span (in its text or quotes), compared after folding "
+              "white space and removing the PDF's artefacts (bullets, glued footnote markers). Ours is the whole "
+              "pipeline (items, then the report's passages); the baselines show the single best passage by one "
+              "signal. `quotes not verbatim` counts quotes not found in the report (must be 0).")
+
+
+def eval_detail(args: argparse.Namespace, settings, engine) -> int:
+    import yaml
+
+    from bot.evaluate_detail import Normaliser, detail_table, evaluate_detail, load_detail_set
+    from bot.knowledge.source import LineRange, SourceText
+
+    meta = yaml.safe_load(settings.source.read_text(encoding="utf-8"))
+    report = settings.knowledge_dir / meta["file"]
+    source = SourceText.from_file(report, tuple(LineRange.parse(a["lines"]) for a in meta.get("artefacts", [])))
+    results = evaluate_detail(engine, load_detail_set(Path(args.detail)), source,
+                              Normaliser(report.read_text(encoding="utf-8")))
+    print(detail_table(results))
+    print(f"\n({os.cpu_count()} cores; detail set {args.detail})")
+    if args.misses:
+        for line in results[0].misses:
+            print("  miss:", line)
+    if args.write:
+        name = os.path.relpath(args.detail, PROJECT_ROOT)
+        header = Path(args.detail).read_text(encoding="utf-8").split("\n", 1)[0].lstrip("# ")
+        _write(args.write, f"Detail evaluation: `{name}`",
+               f"Produced by `make eval` (`bot eval --detail {name}`), {os.cpu_count()} cores. {DETAIL_HOW}\n\n"
+               f"How the set was written (its header): {header}", detail_table(results), results[0].misses)
+    return 0 if all(r.not_verbatim == 0 for r in results) else 1
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from bot.engine import Engine
+
+    engine = Engine.build(load_settings(args.config))
+    words = " ".join(args.words).strip()
+    if not words or engine.passages is None:
+        print("bot: give some words to search for", file=sys.stderr)
+        return 2
+    for hit in engine.passages.search(words, k=args.k):
+        p = hit.passage
+        print(f"{hit.score:.3f}  {p.id}  [{p.section.replace(' › ', ' > ')}, lines {p.first_line}-{p.last_line}]")
+        print(f"       (dense {hit.dense:.3f}, bm25 {hit.lexical:.3f}) {p.text}\n")
+    return 0
+
+
 def build_parser() -> tuple:
     """The core commands. `bot` as installed (bot/server/cli.py) adds the ones that read the
     conversation store: retention, insights, review."""
@@ -211,7 +260,12 @@ def build_parser() -> tuple:
     p.add_argument("--misses", action="store_true", help="list the questions our system got wrong")
     p.add_argument("--write", help="also write the table to this Markdown file")
     p.add_argument("--crossval", type=int, metavar="K", help="k-fold cross-validation over the question banks instead")
+    p.add_argument("--detail", metavar="PATH", help="score a detail set (tests/eval/detail_set.yml) instead")
     p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("search", help="the report's passages that best match some words, with section, id and score")
+    p.add_argument("words", nargs="+")
+    p.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+    p.set_defaults(func=cmd_search)
     return parser, sub
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from bot.config import Settings, load_settings
 from bot.retrieval.encoder import Encoder
@@ -20,6 +20,9 @@ from bot.knowledge import Knowledge, load_knowledge
 from bot.retrieval.onnx_encoder import make_encoder
 from bot.retrieval.search import HybridRetriever, Mode
 
+if TYPE_CHECKING:
+    from bot.retrieval.passage_search import PassageSearch
+
 log = logging.getLogger(__name__)
 
 
@@ -28,6 +31,7 @@ class Engine:
     settings: Settings
     knowledge: Knowledge
     retriever: HybridRetriever
+    passages: Optional["PassageSearch"] = None  # the report's passages (issue 15); None: items only
 
     @classmethod
     def build(cls, settings: Settings, encoder: Optional[Encoder] = None, mode: Mode = "hybrid",
@@ -41,7 +45,8 @@ class Engine:
         head = Head.load_or_train(index, settings.index_dir, settings.head.regularisation) \
             if settings.head.weight > 0 else None
         return cls(settings, knowledge, HybridRetriever(knowledge, index, encoder, settings.retrieval, mode, glossary,
-                                                        head, settings.head.weight))
+                                                        head, settings.head.weight),
+                   passages=load_passage_search(settings, knowledge, encoder))
 
     def with_mode(self, mode: Mode) -> "Engine":
         """The same knowledge and index searched with one signal only (for the eval baselines)."""
@@ -49,6 +54,14 @@ class Engine:
         return Engine(self.settings, self.knowledge,
                       HybridRetriever(self.knowledge, r.index, r.encoder, r.settings, mode, r.glossary,
                                       r.head, r.head_weight))
+
+
+def load_passage_search(settings: Settings, knowledge: Knowledge, encoder: Encoder) -> "PassageSearch":
+    from bot.knowledge.segment import report_passages
+    from bot.retrieval.passage_search import PassageSearch
+
+    return PassageSearch.load(report_passages(settings.knowledge_dir), encoder, settings.index_dir,
+                              settings.retrieval, knowledge)
 
 
 def model_for(settings: Settings, knowledge: Knowledge) -> tuple[str, Optional[str]]:

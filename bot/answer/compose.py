@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Callable, Optional
 
-from bot.answer import clarify, guard
+from bot.answer import clarify, guard, passages
 from bot.answer.examples import best_sentences, pick_example
 from bot.answer import render as r
 from bot.answer import types as t
@@ -274,7 +274,7 @@ def compose_answer(question: Optional[str], engine: Engine, memory: Optional[Mem
     for stage in stages or STAGES:
         answer = stage(run)
         if answer is not None:
-            return answer
+            return passages.refine(run, answer)  # the report's own passages (issue 15, ADR 0012)
     return canned(t.OUT_OF_SCOPE)
 
 

@@ -1,0 +1,227 @@
+"""The report's own passages in the answer (issue 15, ADR 0012): the last stage of compose_answer.
+
+After the item stages have answered or declined, the question is searched against every paragraph,
+bullet, case box, Table 1 row and footnote of the report (bot/retrieval/passage_search.py):
+
+(a) an item's answer that does not already show the words that best answer the question gets them,
+    preferring a passage that holds the answer's own items' quotes ("…cannot guarantee funds over the
+    necessary timescales" under the funding-periods card);
+(b) a question no item answers but a passage does gets "The report says:" with the passage quoted
+    verbatim, its section cited, and the challenge, enabler or example it belongs to;
+(c) a question asking for a figure, a date or a person's name that no passage holds is declined
+    saying so, with what the report does say (`unanswerable_not_in_report`).
+
+Every quote is whole sentences of one passage, so it is verbatim in the report.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Optional
+
+from bot.answer import render as r
+from bot.answer import types as t
+from bot.answer.examples import _POINTS_BACK
+from bot.knowledge.model import Item, Kind, Knowledge
+from bot.knowledge.segment import SEP
+from bot.knowledge.source import fold_space
+from bot.retrieval.lexical import NUMBER, TEMPORAL, expected_answer, lookup_kind, stem, tokens
+from bot.retrieval.passage_search import PassageHit
+
+if TYPE_CHECKING:
+    from bot.answer.compose import Run
+
+# Look-ups the report can never answer, passage or not: they stay declined as the item stages decided.
+NEVER_IN_REPORT = ("contact", "recommendation", "legal")
+# "Who chairs…", "what's the name of…": the report names no individual people.
+ASKS_FOR_A_NAME = re.compile(r"(?i)\b(name|named|called)\b|\bwho (chairs?|chaired|runs?|ran|leads?|led|heads?|headed)\b")
+# The items answering first, most specific first, for what a passage "belongs to".
+LINK_ORDER = (Kind.EXAMPLE, Kind.CASE_STUDY, Kind.FACT, Kind.CHALLENGE, Kind.ENABLER)
+
+
+def refine(run: "Run", answer: t.Answer) -> t.Answer:
+    """The answer the item stages gave, with the report's passages brought in where they help."""
+    search = run.engine.passages
+    if search is None or run.retrieval is None or not run.text:
+        return answer
+    if answer.status in (t.ANSWERED, t.ANSWERED_FACT):
+        return add_best_words(run, answer, search.search(run.text))
+    if answer.status == t.OUT_OF_SCOPE:
+        return answer_from_passages(run, answer, search.search(run.text))
+    return answer
+
+
+# --- (a) --------------------------------------------------------------------------------------------
+
+def add_best_words(run: "Run", answer: t.Answer, hits: list[PassageHit]) -> t.Answer:
+    s = run.engine.settings.passages
+    search = run.engine.passages
+    assert search is not None
+    own = {answer.enabler_id, answer.challenge_id, answer.example_id, answer.fact_id} - {None}
+    mine = [h for h in hits if own & set(search.items[h.passage.id])]
+    pick = mine[0] if mine and mine[0].score >= hits[0].score - s.own_margin else hits[0]
+    if pick.score < s.add_min:
+        return answer
+    words = quote_window(pick, s.quote_max_chars)
+    shown = " ".join(fold_space(q.text) for q in answer.quotes)
+    best = fold_space(pick.passage.sentences[pick.best_sentence])
+    if best in shown:
+        return answer
+    block = ("**The report's words closest to your question:**\n\n"
+             f"{r.blockquote([words])}\n\n{cite_line(run.engine.knowledge, pick)}")
+    text = answer.text or ""
+    at = text.find("\n\n**Try this:**")
+    answer.text = f"{text}\n\n{block}" if at < 0 else f"{text[:at]}\n\n{block}{text[at:]}"
+    answer.quotes = [*answer.quotes, quote(run.engine.knowledge, pick, words)]
+    return finish(run.engine.knowledge, answer)
+
+
+# --- (b) and (c) ------------------------------------------------------------------------------------
+
+def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit]) -> t.Answer:
+    s = run.engine.settings.passages
+    kind = lookup_kind(run.text)
+    if not hits or kind in NEVER_IN_REPORT:
+        return declined
+    best = hits[0]
+    score = best.score - doubt(run, best)
+    # A question nearer a known off-topic kind ("what's the weather in Kent?") than any passage stays declined.
+    topic = next((h for h in run.retrieval.items  # type: ignore[union-attr]
+                  if run.engine.knowledge[h.item_id].kind is Kind.OUT_OF_SCOPE), None)
+    if topic is not None and topic.dense >= best.dense:
+        return declined
+    wanted = wanted_pattern(run.text, kind)
+    if wanted is not None or ASKS_FOR_A_NAME.search(run.text):
+        holds = [h for h in hits if h.score - doubt(run, h) >= s.answer_min and wanted is not None
+                 and wanted.search(quote_window(h, s.quote_max_chars))]
+        if holds and holds[0].dense >= s.dense_min:
+            return passage_answer(run, holds[0])
+        if score >= s.lacks_min:
+            return lacking_answer(run, best, wanted)
+        return declined
+    if score < s.answer_min or best.dense < s.dense_min:
+        return declined
+    return passage_answer(run, best)
+
+
+def doubt(run: "Run", hit: PassageHit) -> float:
+    """Each question word neither the items nor this passage mention makes the match less believable."""
+    d = run.engine.settings.decision
+    assert run.retrieval is not None
+    mentioned = set(tokens(hit.passage.text))
+    unexplained = [w for w in run.retrieval.unexplained if stem(w) not in mentioned]
+    return d.unexplained_penalty * min(len(unexplained), d.unexplained_max)
+
+
+def wanted_pattern(text: str, kind: Optional[str]) -> Optional[re.Pattern]:
+    """What the answering words must hold: a number for "how many"/"what percentage", a date for "when"."""
+    return expected_answer(text) or (NUMBER if kind == "figure" else TEMPORAL if kind == "schedule" else None)
+
+
+def passage_answer(run: "Run", hit: PassageHit) -> t.Answer:
+    knowledge = run.engine.knowledge
+    words = quote_window(hit, run.engine.settings.passages.quote_max_chars)
+    linked = linked_items(run, hit)
+    lines = ["The report says:", r.blockquote([words]) + "\n\n" + cite_line(knowledge, hit)]
+    belongs = [belongs_line(item) for item in linked[:2]]
+    if belongs:
+        lines.append(" ".join(belongs))
+    answer = t.Answer(status=t.ANSWERED_FACT, text="\n\n".join(lines),
+                      enabler_id=next((i.id for i in linked if i.kind is Kind.ENABLER), None),
+                      challenge_id=next((i.id for i in linked if i.kind is Kind.CHALLENGE), None),
+                      fact_id=linked[0].id if linked else None,
+                      quotes=[quote(knowledge, hit, words)], buttons=help_buttons(knowledge, linked))
+    return finish(knowledge, answer)
+
+
+def lacking_answer(run: "Run", hit: PassageHit, wanted: Optional[re.Pattern]) -> t.Answer:
+    knowledge = run.engine.knowledge
+    what = "date" if wanted is TEMPORAL else "figure" if wanted is not None else "name"
+    words = quote_window(hit, run.engine.settings.passages.quote_max_chars)
+    text = (f"The report does not give that {what}. What it does say:\n\n"
+            f"{r.blockquote([words])}\n\n{cite_line(knowledge, hit)}")
+    linked = linked_items(run, hit)
+    answer = t.Answer(status=t.NOT_IN_REPORT, text=text, fact_id=linked[0].id if linked else None,
+                      quotes=[quote(knowledge, hit, words)], buttons=help_buttons(knowledge, linked))
+    return finish(knowledge, answer)
+
+
+# --- shared -----------------------------------------------------------------------------------------
+
+def quote_window(hit: PassageHit, max_chars: int) -> str:
+    """The whole passage if it is short enough; otherwise its best sentence, with the one before when it
+    points back ("This meant…"), widened by neighbours while it stays under `max_chars`."""
+    sentences = hit.passage.sentences
+    if len(hit.passage.text) <= max_chars:
+        return hit.passage.text
+    first = last = hit.best_sentence
+    if first > 0 and _POINTS_BACK.match(sentences[first]):
+        first -= 1
+    while True:
+        grown = False
+        for lo, hi in ((first, last + 1), (first - 1, last)):
+            if 0 <= lo and hi < len(sentences) and len(" ".join(sentences[lo:hi + 1])) <= max_chars:
+                first, last, grown = lo, hi, True
+                break
+        if not grown:
+            return " ".join(sentences[first:last + 1])
+
+
+def linked_items(run: "Run", hit: PassageHit) -> list[Item]:
+    search = run.engine.passages
+    assert search is not None
+    items = [run.engine.knowledge[i] for i in search.items[hit.passage.id]]
+    return sorted(items, key=lambda i: LINK_ORDER.index(i.kind) if i.kind in LINK_ORDER else len(LINK_ORDER))
+
+
+def belongs_line(item: Item) -> str:
+    theme = (item.theme or "").capitalize()
+    return {
+        Kind.EXAMPLE: f"This is the report's worked example **{item.title}** ({theme}).",
+        Kind.CHALLENGE: f"It describes the challenge **{item.title}** ({theme}).",
+        Kind.ENABLER: f"It describes the enabler **{item.title}** ({theme}).",
+        Kind.CASE_STUDY: f"It is about the case study **{item.title}**.",
+    }.get(item.kind, f"See also **{item.title}**.")
+
+
+def help_buttons(knowledge: Knowledge, linked: list[Item]) -> list[t.ButtonPayload]:
+    enablers = [i.id for i in linked if i.kind is Kind.ENABLER]
+    enablers += [e for i in linked if i.kind in (Kind.CHALLENGE, Kind.EXAMPLE) for e in i.enablers]
+    buttons = [r.button(f"What helps: {knowledge[enablers[0]].title}", f'/choose_topic{{"topic_id":"{enablers[0]}"}}')] \
+        if enablers else []
+    return buttons + [r.button("What helps collaboration?", "/ask_enablers_overview")]
+
+
+def section_title(knowledge: Knowledge, hit: PassageHit) -> str:
+    """"Structures: Challenges for collaboration", with a case box's title when an item names it."""
+    title = ": ".join(hit.passage.section.split(SEP))
+    if hit.passage.kind == "example":
+        search_items = [knowledge[i] for i in _items_of(knowledge, hit) if knowledge[i].kind is Kind.EXAMPLE]
+        title += f", case example{': ' + search_items[0].title if search_items else ''}"
+    return title
+
+
+def _items_of(knowledge: Knowledge, hit: PassageHit) -> list[str]:
+    text = fold_space(hit.passage.text)
+    return [item.id for item, q in knowledge.all_quotes() if fold_space(q) in text]
+
+
+def cite_line(knowledge: Knowledge, hit: PassageHit) -> str:
+    return f"— *{knowledge.document}*, {knowledge.publisher} ({knowledge.year}), {section_title(knowledge, hit)}"
+
+
+def quote(knowledge: Knowledge, hit: PassageHit, words: str) -> t.Quote:
+    return t.Quote(words, hit.passage.id, section_title(knowledge, hit))
+
+
+def finish(knowledge: Knowledge, answer: t.Answer) -> t.Answer:
+    """The payload as render.finish builds it, with citations for passage quotes too (their section is
+    the passage's, not an item's)."""
+    quotes = answer.quotes
+    answer.quotes = [q for q in quotes if q.item_id in knowledge]
+    r.finish(knowledge, answer)
+    answer.quotes = quotes
+    assert answer.payload is not None
+    answer.payload["citations"] = [{"source": f"{knowledge.document}, {knowledge.publisher} ({knowledge.year})",
+                                    "section": q.section, "quote": q.text} for q in quotes]
+    return answer

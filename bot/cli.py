@@ -21,6 +21,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config)
     knowledge, errors = validate_knowledge(settings.knowledge_dir)
+    passages, passage_errors = validate_passages(settings.knowledge_dir)
+    errors = [*errors, *passage_errors]
     for error in errors:
         print(error, file=sys.stderr)
     if errors or knowledge is None:
@@ -32,8 +34,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     questions = sum(len(i.questions) for i in knowledge.items.values())
     quotes = sum(len(i.quotes) for i in knowledge.items.values())
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-    print(f"knowledge OK: {summary}; {quotes} verbatim quotes; {questions} bank questions")
+    print(f"knowledge OK: {summary}; {quotes} verbatim quotes; {questions} bank questions; "
+          f"{passages} verbatim passages of the report")
     return 0
+
+
+def validate_passages(knowledge_dir: Path) -> tuple[int, list[str]]:
+    """The report's passages (bot/knowledge/segment.py): how many, and any not verbatim in the report."""
+    import yaml
+
+    from bot.knowledge.segment import check_verbatim, report_passages
+    from bot.knowledge.source import LineRange, SourceText
+
+    try:
+        meta = yaml.safe_load((knowledge_dir / "source.yml").read_text(encoding="utf-8"))
+        source = SourceText.from_file(knowledge_dir / meta["file"],
+                                      tuple(LineRange.parse(a["lines"]) for a in meta.get("artefacts", [])))
+        passages = report_passages(knowledge_dir)
+    except (OSError, KeyError, TypeError, ValueError) as exc:  # the knowledge check reports the file itself
+        return 0, [f"{knowledge_dir / 'source.yml'}: cannot segment the report into passages: {exc}"]
+    return len(passages), check_verbatim(passages, source)
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -55,6 +75,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     encoder = SentenceTransformerEncoder(name, settings.model.batch_size, path)
     report = build_index(knowledge, encoder, settings.index_dir, progress=not args.quiet)
     print(f"index OK: {report.entries} texts ({report.embedded} embedded, {report.reused} reused) in {report.path}")
+    from bot.knowledge.segment import report_passages
+    from bot.retrieval.passage_search import build_passage_vectors
+
+    texts, embedded = build_passage_vectors(report_passages(settings.knowledge_dir), encoder, settings.index_dir)
+    print(f"passages OK: {texts} passage and sentence texts ({embedded} embedded, {texts - embedded} reused)")
     if settings.head.weight > 0:
         from bot.retrieval.head import Head
         from bot.retrieval.index import DenseIndex

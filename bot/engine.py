@@ -18,6 +18,7 @@ from bot.retrieval.head import Head
 from bot.retrieval.index import DenseIndex
 from bot.knowledge import Knowledge, load_knowledge
 from bot.retrieval.onnx_encoder import make_encoder
+from bot.retrieval.passage_search import RecentQueries
 from bot.retrieval.search import HybridRetriever, Mode
 
 if TYPE_CHECKING:
@@ -40,13 +41,14 @@ class Engine:
         if encoder is None:
             name, path = model_for(settings, knowledge)
             encoder = make_encoder(name, settings.model.batch_size, settings.model.backend, settings.index_dir, path)
+        encoder = RecentQueries(encoder)  # the passage search re-uses the question's vector (issue 15)
         index = DenseIndex.load(knowledge, settings.index_dir, encoder.name)
         glossary = load_glossary(settings.knowledge_dir)
         head = Head.load_or_train(index, settings.index_dir, settings.head.regularisation) \
             if settings.head.weight > 0 else None
-        return cls(settings, knowledge, HybridRetriever(knowledge, index, encoder, settings.retrieval, mode, glossary,
-                                                        head, settings.head.weight),
-                   passages=load_passage_search(settings, knowledge, encoder))
+        retriever = HybridRetriever(knowledge, index, encoder, settings.retrieval, mode, glossary, head,
+                                    settings.head.weight)
+        return cls(settings, knowledge, retriever, load_passage_search(settings, knowledge, retriever))
 
     def with_mode(self, mode: Mode) -> "Engine":
         """The same knowledge and index searched with one signal only (for the eval baselines)."""
@@ -56,12 +58,13 @@ class Engine:
                                       r.head, r.head_weight))
 
 
-def load_passage_search(settings: Settings, knowledge: Knowledge, encoder: Encoder) -> "PassageSearch":
+def load_passage_search(settings: Settings, knowledge: Knowledge, retriever: HybridRetriever) -> "PassageSearch":
+    """The report's passages, searched with the items' encoder and spelling (so the question is embedded once)."""
     from bot.knowledge.segment import report_passages
     from bot.retrieval.passage_search import PassageSearch
 
-    return PassageSearch.load(report_passages(settings.knowledge_dir), encoder, settings.index_dir,
-                              settings.retrieval, knowledge)
+    return PassageSearch.load(report_passages(settings.knowledge_dir), retriever.encoder, settings.index_dir,
+                              settings.retrieval, knowledge, correct=retriever.bm25.speller.correct_text)
 
 
 def model_for(settings: Settings, knowledge: Knowledge) -> tuple[str, Optional[str]]:

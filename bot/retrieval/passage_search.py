@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Callable, Literal, Optional
 
 import numpy as np
 
@@ -105,10 +106,42 @@ def link_items(passages: list[Passage], knowledge: Knowledge) -> dict[str, tuple
     return linked
 
 
+class RecentQueries:
+    """An encoder that remembers the vectors of the last few single texts it embedded, so the passage
+    search re-uses the question's vector from the item search instead of embedding it again (about 4 ms
+    of a turn's 5–6 ms on 2 cores). Everything else is passed through to the wrapped encoder."""
+
+    SIZE = 8
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.wrapped = encoder
+        self._recent: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str):
+        return getattr(self.wrapped, name)
+
+    def encode(self, texts, progress: bool = False) -> np.ndarray:
+        if len(texts) != 1:
+            return self.wrapped.encode(texts, progress=progress)
+        with self._lock:
+            known = self._recent.get(texts[0])
+        if known is None:
+            known = self.wrapped.encode(texts)[0]
+            with self._lock:
+                if len(self._recent) >= self.SIZE:
+                    self._recent.pop(next(iter(self._recent)))
+                self._recent[texts[0]] = known
+        return known[None, :]
+
+
 class PassageSearch:
     def __init__(self, passages: list[Passage], vectors: np.ndarray, encoder: Encoder,
-                 settings: RetrievalSettings, knowledge: Knowledge, mode: Mode = "hybrid") -> None:
+                 settings: RetrievalSettings, knowledge: Knowledge, mode: Mode = "hybrid",
+                 correct: Optional[Callable[[str], str]] = None) -> None:
         self.passages = passages
+        # How the question is spelt for the encoder: as the item search spells it, so RecentQueries hits.
+        self.correct = correct
         self.by_id = {p.id: p for p in passages}
         self.encoder = encoder
         self.settings = settings
@@ -130,8 +163,9 @@ class PassageSearch:
 
     @classmethod
     def load(cls, passages: list[Passage], encoder: Encoder, index_dir: Path, settings: RetrievalSettings,
-             knowledge: Knowledge) -> "PassageSearch":
-        return cls(passages, load_passage_vectors(passages, encoder, index_dir), encoder, settings, knowledge)
+             knowledge: Knowledge, correct: Optional[Callable[[str], str]] = None) -> "PassageSearch":
+        return cls(passages, load_passage_vectors(passages, encoder, index_dir), encoder, settings, knowledge,
+                   correct=correct)
 
     def with_mode(self, mode: Mode) -> "PassageSearch":
         single = object.__new__(PassageSearch)
@@ -153,7 +187,7 @@ class PassageSearch:
         """The `k` best passages for the question, best first."""
         cosines = np.zeros(len(self.vectors), dtype=np.float32)
         if self.mode != "bm25":
-            vector = self.encoder.encode([self.bm25.speller.correct_text(query)])[0]
+            vector = self.encoder.encode([(self.correct or self.bm25.speller.correct_text)(query)])[0]
             cosines = self.vectors @ vector
         lexical = self.bm25.scores(query) if self.mode != "dense" else {}
         sentence_lexical = self.sentence_bm25.scores(query) if self.mode != "dense" else {}

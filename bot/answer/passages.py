@@ -25,8 +25,8 @@ from bot.answer.examples import _POINTS_BACK
 from bot.knowledge.model import Item, Kind, Knowledge
 from bot.knowledge.segment import SEP
 from bot.knowledge.source import fold_space
-from bot.retrieval.lexical import (NUMBER, TEMPORAL, asks_about_the_report, expected_answer, lookup_kind, stem,
-                                   tokens)
+from bot.retrieval.lexical import (NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report,
+                                   expected_answer, lookup_kind, stem, tokens)
 from bot.retrieval.passage_search import PassageHit
 
 if TYPE_CHECKING:
@@ -34,8 +34,11 @@ if TYPE_CHECKING:
 
 # Look-ups the report can never answer, passage or not: they stay declined as the item stages decided.
 NEVER_IN_REPORT = ("contact", "recommendation", "legal")
-# "Who chairs…", "what's the name of…": the report names no individual people.
-ASKS_FOR_A_NAME = re.compile(r"(?i)\b(name|named|called)\b|\bwho (chairs?|chaired|runs?|ran|leads?|led|heads?|headed)\b")
+# A person's name ("who led…", "who was the director…", "the name of the manager"): the report names no
+# individual people, so an item's answer to it is turned into "the report does not give that name".
+_ROLE = r"(person|people|leaders?|chief|chief executive|ceo|director|manager|head|chair|officer|boss|minister)"
+ASKS_FOR_A_NAME = re.compile(rf"(?i)\bnames? of (the |their |its )?{_ROLE}\b|\bwho (was|is|were|are) (the |their |its )?{_ROLE}\b"
+                             r"|^\s*who (led|chaired|headed|ran|runs|leads|heads|chairs)\b|\b(first|full|last) names?\b")
 # The items answering first, most specific first, for what a passage "belongs to".
 LINK_ORDER = (Kind.EXAMPLE, Kind.CASE_STUDY, Kind.FACT, Kind.CHALLENGE, Kind.ENABLER)
 
@@ -45,6 +48,8 @@ def refine(run: "Run", answer: t.Answer) -> t.Answer:
     search = run.engine.passages
     if search is None or run.retrieval is None or not run.text:
         return answer
+    if answer.status in (t.ANSWERED, t.ANSWERED_FACT) and ASKS_FOR_A_NAME.search(run.text):
+        return lacking_answer(run, what_it_says(run, search.search(run.text)), None)
     if answer.status in (t.ANSWERED, t.ANSWERED_FACT):
         return add_best_words(run, answer, search.search(run.text))
     if answer.status == t.OUT_OF_SCOPE:
@@ -93,7 +98,7 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
 
         about_report = asks_about_the_report(run.text) or without_names(run.text, run.engine.knowledge.names) != run.text
         if kind in (None, "figure", "schedule", "person") and about_report and score >= s.lacks_min:
-            return lacking_answer(run, best, wanted_pattern(run.text, kind))
+            return lacking_answer(run, what_it_says(run, hits), wanted_pattern(run.text, kind))
         return declined
     # A question nearer a known off-topic kind ("what's the weather in Kent?") than any passage stays declined.
     topic = next((h for h in run.retrieval.items  # type: ignore[union-attr]
@@ -103,6 +108,14 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
     if score < s.answer_min or best.dense < s.dense_min:
         return declined
     return passage_answer(run, best)
+
+
+def what_it_says(run: "Run", hits: list[PassageHit]) -> PassageHit:
+    """The passage to show beside "the report does not give that": the best, but not a row of Table 1 (a
+    count of interviewees) unless the question is about who took part."""
+    if asks_about_participants(run.text):
+        return hits[0]
+    return next((h for h in hits if h.passage.kind != "table_row"), hits[0])
 
 
 def doubt(run: "Run", hit: PassageHit) -> float:

@@ -184,10 +184,17 @@ def quote_window(hit: PassageHit, max_chars: int) -> str:
 
 
 def linked_items(run: "Run", hit: PassageHit) -> list[Item]:
+    """The items quoting this passage: one whose quote holds the passage's best sentence first, then the
+    most specific kind (a bullet can state two challenges, "…funding streams…" and "…funding periods…")."""
     search = run.engine.passages
     assert search is not None
+    best = fold_space(hit.passage.sentences[hit.best_sentence])
     items = [run.engine.knowledge[i] for i in search.items[hit.passage.id]]
-    return sorted(items, key=lambda i: LINK_ORDER.index(i.kind) if i.kind in LINK_ORDER else len(LINK_ORDER))
+
+    def order(item: Item) -> tuple[int, int]:
+        holds = any(best in fold_space(q) or fold_space(q) in best for q in item.quotes)
+        return (0 if holds else 1, LINK_ORDER.index(item.kind) if item.kind in LINK_ORDER else len(LINK_ORDER))
+    return sorted(items, key=order)
 
 
 def belongs_line(item: Item) -> str:

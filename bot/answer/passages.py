@@ -63,14 +63,24 @@ def add_best_words(run: "Run", answer: t.Answer, hits: list[PassageHit]) -> t.An
     s = run.engine.settings.passages
     search = run.engine.passages
     assert search is not None
-    own = {answer.enabler_id, answer.challenge_id, answer.example_id, answer.fact_id} - {None}
+    own = related_items(run.engine.knowledge, {answer.enabler_id, answer.challenge_id, answer.example_id,
+                                               answer.fact_id} - {None})
+    # "When…?" and "how many…?" need a date or a number: a passage without one cannot be what answers.
+    wanted = expected_answer(run.text)
+    hits = [h for h in hits if wanted is None or wanted.search(quote_window(h, s.quote_max_chars))]
+    if not hits:
+        return answer
     mine = [h for h in hits if own & set(search.items[h.passage.id])]
     pick = mine[0] if mine and mine[0].score >= hits[0].score - s.own_margin else hits[0]
     if pick.score < s.add_min:
         return answer
     words = quote_window(pick, s.quote_max_chars)
-    # Already there when the words are shown (in one quote or across the item's consecutive quotes).
-    if fold_space(words) in " ".join(fold_space(q.text) for q in answer.quotes):
+    # Nothing to add when all of it is shown, nor when a fact answer shows the sentence that best answers: a
+    # fact answer is one sentence on purpose. A card shows its items' chosen sentences, so the passage they
+    # come from is still worth showing whole when the question is about the words around them.
+    shown = " ".join(fold_space(q.text) for q in answer.quotes)
+    best_shown = fold_space(pick.passage.sentences[pick.best_sentence]) in shown
+    if fold_space(words) in shown or (best_shown and answer.status == t.ANSWERED_FACT):
         return answer
     block = ("**The report's words closest to your question:**\n\n"
              f"{r.blockquote([words])}\n\n{cite_line(run.engine.knowledge, pick)}")
@@ -79,6 +89,17 @@ def add_best_words(run: "Run", answer: t.Answer, hits: list[PassageHit]) -> t.An
     answer.text = f"{text}\n\n{block}" if at < 0 else f"{text[:at]}\n\n{block}{text[at:]}"
     answer.quotes = [*answer.quotes, quote(run.engine.knowledge, pick, words)]
     return finish(run.engine.knowledge, answer)
+
+
+def related_items(knowledge: Knowledge, ids: set[str]) -> set[str]:
+    """The answer's items and those they name: a case study's worked example and the other way round,
+    a challenge's enablers, what an example illustrates."""
+    related = set(ids)
+    for item_id in ids:
+        item = knowledge[item_id]
+        related.update(item.enablers, item.challenges, [item.case_study] if item.case_study else [])
+        related.update(ex.id for ex in knowledge.of_kind(Kind.EXAMPLE) if ex.case_study == item_id)
+    return related
 
 
 # --- (b) and (c) ------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 NEVER_IN_REPORT = ("contact", "recommendation", "legal")
 # A person's name ("who led…", "who was the director…", "the name of the manager"): the report names no
 # individual people, so an item's answer to it is turned into "the report does not give that name".
-_ROLE = r"(person|people|leaders?|chief|chief executive|ceo|director|manager|head|chair|officer|boss|minister)"
+_ROLE = r"(leaders?|chief|chief executive|ceo|director|manager|head|chair|officer|boss|minister)"
 ASKS_FOR_A_NAME = re.compile(rf"(?i)\bnames? of (the |their |its )?{_ROLE}\b|\bwho (was|is|were|are) (the |their |its )?{_ROLE}\b"
                              r"|^\s*who (led|chaired|headed|ran|runs|leads|heads|chairs)\b|\b(first|full|last) names?\b")
 # The items answering first, most specific first, for what a passage "belongs to".
@@ -61,8 +61,6 @@ def refine(run: "Run", answer: t.Answer) -> t.Answer:
 
 def add_best_words(run: "Run", answer: t.Answer, hits: list[PassageHit]) -> t.Answer:
     s = run.engine.settings.passages
-    search = run.engine.passages
-    assert search is not None
     own = related_items(run.engine.knowledge, {answer.enabler_id, answer.challenge_id, answer.example_id,
                                                answer.fact_id} - {None})
     # "When…?" and "how many…?" need a date or a number: a passage without one cannot be what answers.
@@ -70,7 +68,7 @@ def add_best_words(run: "Run", answer: t.Answer, hits: list[PassageHit]) -> t.An
     hits = [h for h in hits if wanted is None or wanted.search(quote_window(h, s.quote_max_chars))]
     if not hits:
         return answer
-    mine = [h for h in hits if own & set(search.items[h.passage.id])]
+    mine = [h for h in hits if own & set(h.items)]
     pick = mine[0] if mine and mine[0].score >= hits[0].score - s.own_margin else hits[0]
     if pick.score < s.add_min:
         return answer
@@ -207,10 +205,8 @@ def quote_window(hit: PassageHit, max_chars: int) -> str:
 def linked_items(run: "Run", hit: PassageHit) -> list[Item]:
     """The items quoting this passage: one whose quote holds the passage's best sentence first, then the
     most specific kind (a bullet can state two challenges, "…funding streams…" and "…funding periods…")."""
-    search = run.engine.passages
-    assert search is not None
     best = fold_space(hit.passage.sentences[hit.best_sentence])
-    items = [run.engine.knowledge[i] for i in search.items[hit.passage.id]]
+    items = [run.engine.knowledge[i] for i in hit.items]
 
     def order(item: Item) -> tuple[int, int]:
         holds = any(best in fold_space(q) or fold_space(q) in best for q in item.quotes)
@@ -240,14 +236,9 @@ def section_title(knowledge: Knowledge, hit: PassageHit) -> str:
     """"Structures: Challenges for collaboration", with a case box's title when an item names it."""
     title = ": ".join(hit.passage.section.split(SEP))
     if hit.passage.kind == "example":
-        search_items = [knowledge[i] for i in _items_of(knowledge, hit) if knowledge[i].kind is Kind.EXAMPLE]
-        title += f", case example{': ' + search_items[0].title if search_items else ''}"
+        examples = [knowledge[i].title for i in hit.items if knowledge[i].kind is Kind.EXAMPLE]
+        title += f", case example{': ' + examples[0] if examples else ''}"
     return title
-
-
-def _items_of(knowledge: Knowledge, hit: PassageHit) -> list[str]:
-    text = fold_space(hit.passage.text)
-    return [item.id for item, q in knowledge.all_quotes() if fold_space(q) in text]
 
 
 def cite_line(knowledge: Knowledge, hit: PassageHit) -> str:

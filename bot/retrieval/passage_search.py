@@ -39,6 +39,7 @@ class PassageHit:
     dense: float                  # best cosine of the passage or one of its sentences
     lexical: float                # BM25 saturated to 0..1
     sentence_scores: tuple[float, ...]  # per sentence of the passage, fused the same way
+    items: tuple[str, ...] = ()   # ids of the knowledge items that quote this passage
 
     @property
     def best_sentence(self) -> int:
@@ -198,6 +199,6 @@ class PassageSearch:
             sentences = tuple(self._fuse(max(0.0, float(cosines[r])),
                                          self._saturate(sentence_lexical.get(f"{p.id}#{n}", 0.0)))
                               for n, r in enumerate(sentence_rows))
-            hits.append(PassageHit(p, self._fuse(dense, lex), dense, lex, sentences))
+            hits.append(PassageHit(p, self._fuse(dense, lex), dense, lex, sentences, self.items[p.id]))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k]

@@ -130,3 +130,30 @@ def test_a_long_passage_is_quoted_by_its_best_sentences_under_the_limit(engine):
     assert len(words) <= 300 and "The NLC commissioned Ipsos MORI" in words
     assert words in hit.passage.text
     assert passages.quote_window(hit, 5000) == hit.passage.text
+
+
+def test_passage_vectors_are_embedded_once_and_reused_like_the_items(tmp_path, knowledge):
+    from bot.knowledge.segment import report_passages
+    from bot.retrieval.passage_search import build_passage_vectors, load_passage_vectors
+    from tests.conftest import ROOT
+    from tests.fakes import FakeEncoder
+
+    passages_ = report_passages(ROOT / "knowledge")
+    encoder = FakeEncoder()
+    texts, embedded = build_passage_vectors(passages_, encoder, tmp_path)
+    assert texts == embedded > len(passages_)  # each passage and, for longer ones, each sentence
+    assert build_passage_vectors(passages_, encoder, tmp_path) == (texts, 0)
+    # One passage edited: only its texts are embedded again.
+    edited = [dataclasses.replace(p, text=p.text + " Extra words.") if n == 0 else p for n, p in enumerate(passages_)]
+    assert 0 < build_passage_vectors(edited, encoder, tmp_path)[1] < 10
+    assert load_passage_vectors(edited, encoder, tmp_path).shape[0] == texts + 1
+
+
+def test_validate_names_a_passage_that_is_not_verbatim(report_text):
+    from bot.knowledge.segment import check_verbatim, report_passages
+    from tests.conftest import ROOT
+
+    passages_ = report_passages(ROOT / "knowledge")
+    wrong = [dataclasses.replace(passages_[0], text=passages_[0].text.replace("Leadership", "Leadershp"))]
+    problems = check_verbatim(wrong, report_text)
+    assert len(problems) == 1 and passages_[0].id in problems[0] and "lines 3-10" in problems[0]

@@ -63,7 +63,8 @@ class Normaliser:
         return fold_space(_BULLET.sub("", text))
 
 
-def evaluate_detail(engine: Engine, cases: list[dict[str, Any]], source: SourceText, normalise: Normaliser) -> list[DetailResult]:
+def evaluate_detail(engine: Engine, cases: list[dict[str, Any]], source: SourceText,
+                    normalise: Normaliser) -> list[DetailResult]:
     ours, bm25, dense = DetailResult(OURS), DetailResult(BM25_TOP), DetailResult(DENSE_TOP)
     assert engine.passages is not None
     single = {"bm25": engine.passages.with_mode("bm25"), "dense": engine.passages.with_mode("dense")}

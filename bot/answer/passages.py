@@ -37,7 +37,8 @@ NEVER_IN_REPORT = ("contact", "recommendation", "legal")
 # A person's name ("who led…", "who was the director…", "the name of the manager"): the report names no
 # individual people, so an item's answer to it is turned into "the report does not give that name".
 _ROLE = r"(leaders?|chief|chief executive|ceo|director|manager|head|chair|officer|boss|minister)"
-ASKS_FOR_A_NAME = re.compile(rf"(?i)\bnames? of (the |their |its )?{_ROLE}\b|\bwho (was|is|were|are) (the |their |its )?{_ROLE}\b"
+ASKS_FOR_A_NAME = re.compile(rf"(?i)\bnames? of (the |their |its )?{_ROLE}\b"
+                             rf"|\bwho (was|is|were|are) (the |their |its )?{_ROLE}\b"
                              r"|^\s*who (led|chaired|headed|ran|runs|leads|heads|chairs)\b|\b(first|full|last) names?\b")
 # The items answering first, most specific first, for what a passage "belongs to".
 LINK_ORDER = (Kind.EXAMPLE, Kind.CASE_STUDY, Kind.FACT, Kind.CHALLENGE, Kind.ENABLER)
@@ -115,7 +116,8 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
         # Kent partnership?") say what it does say; anything else stays declined.
         from bot.answer.compose import without_names  # (compose imports this module)
 
-        about_report = asks_about_the_report(run.text) or without_names(run.text, run.engine.knowledge.names) != run.text
+        names = run.engine.knowledge.names
+        about_report = asks_about_the_report(run.text) or without_names(run.text, names) != run.text
         if kind in (None, "figure", "schedule", "person") and about_report and score >= s.lacks_min:
             return lacking_answer(run, what_it_says(run, hits), wanted_pattern(run.text, kind))
         return declined
@@ -227,8 +229,8 @@ def belongs_line(item: Item) -> str:
 def help_buttons(knowledge: Knowledge, linked: list[Item]) -> list[t.ButtonPayload]:
     enablers = [i.id for i in linked if i.kind is Kind.ENABLER]
     enablers += [e for i in linked if i.kind in (Kind.CHALLENGE, Kind.EXAMPLE) for e in i.enablers]
-    buttons = [r.button(f"What helps: {knowledge[enablers[0]].title}", f'/choose_topic{{"topic_id":"{enablers[0]}"}}')] \
-        if enablers else []
+    buttons = [r.button(f"What helps: {knowledge[enablers[0]].title}",
+                        f'/choose_topic{{"topic_id":"{enablers[0]}"}}')] if enablers else []
     return buttons + [r.button("What helps collaboration?", "/ask_enablers_overview")]
 
 

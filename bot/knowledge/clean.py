@@ -149,7 +149,8 @@ def _rejoin(raw: list[str], body_text: dict[int, str], dropped: set[int]) -> lis
             out.append(Line(n + 1, text))
             out.append(Line(n + 1, ""))
             continue
-        # A table cell wrapped after a blank line: "● Buy-in from all organisational levels" / "" / "and collaborators".
+        # A table cell wrapped after a blank line: "● Buy-in from all organisational levels" / "" /
+        # "and collaborators".
         if text[0].islower() and len(out) >= 2 and not out[-1].text and _BULLET.match(out[-2].text):
             out.pop()
             out[-1] = Line(out[-1].number, out[-1].text + " " + text)

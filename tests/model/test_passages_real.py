@@ -83,3 +83,15 @@ def test_bot_search_prints_passages_with_section_id_and_score(capsys):
     assert "cannot guarantee funds over the necessary timescales" in out
     assert cli.main(["search", "  "]) == 2
     assert "give some words" in capsys.readouterr().err
+
+
+def test_with_the_items_declining_a_detail_question_is_answered_from_its_passage_at_the_real_thresholds(real_engine):
+    # The items answer nearly every in-report question first, so force their decline to test the passage path.
+    stages = [compose.check_input, compose.retrieve, lambda run: compose.canned(t.OUT_OF_SCOPE)]
+    answer = compose.compose_answer("why might a partner be unable to join a joint bid for commissioned services?",
+                                    real_engine, stages=stages)
+    assert answer.status == t.ANSWERED_FACT and answer.text.startswith("The report says:")
+    assert "cannot guarantee funds over the necessary timescales" in shown(answer)
+    assert "Structures: Challenges for collaboration" in answer.text
+    declined = compose.compose_answer("what's the weather in Leeds tomorrow?", real_engine, stages=stages)
+    assert declined.status == t.OUT_OF_SCOPE

@@ -39,7 +39,7 @@ data/nlu/questions.yml: $(KNOWLEDGE) data/nlu/conversation.yml bot/knowledge/nlu
 
 nlu: data/nlu/questions.yml ## regenerate NLU examples from the question banks
 
-$(INDEX): $(KNOWLEDGE) coach.yml bot/retrieval/finetune.py $(VENV)/.installed
+$(INDEX): $(KNOWLEDGE) coach.yml bot/retrieval/finetune.py bot/knowledge/clean.py bot/knowledge/segment.py $(VENV)/.installed
 	$(PY) -m bot.cli validate
 	$(PY) -m bot.cli index
 
@@ -69,9 +69,10 @@ test-browser: $(INDEX) $(MODEL) ## web widget tests in headless Chromium (/usr/b
 test-rasa: $(MODEL) ## Rasa test stories, failing on any prediction error
 	bash scripts/rasa-test-stories.sh
 
-eval: $(INDEX) $(MODEL) ## accuracy: bank cross-validation, independent, dev, held-out and leader-style dev sets, ours vs two baselines; NLU cross-validation
+eval: $(INDEX) $(MODEL) ## accuracy: bank cross-validation, independent, detail, dev, held-out and leader-style dev sets, ours vs two baselines; NLU cross-validation
 	$(PY) -m bot.cli eval --crossval 5 --write docs/eval-crossval.md
 	$(PY) -m bot.cli eval --dev-set tests/eval/independent_set.yml --write docs/eval-independent.md
+	$(PY) -m bot.cli eval --detail tests/eval/detail_set.yml --write docs/eval-detail.md
 	$(PY) -m bot.cli eval --write docs/eval-results.md
 	$(PY) -m bot.cli eval --dev-set tests/eval/heldout_set.yml --write docs/eval-heldout.md
 	$(PY) -m bot.cli eval --dev-set tests/eval/leader_dev_set.yml --write docs/eval-leader-dev.md

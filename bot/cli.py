@@ -21,6 +21,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config)
     knowledge, errors = validate_knowledge(settings.knowledge_dir)
+    passages, passage_errors = validate_passages(settings.knowledge_dir)
+    errors = [*errors, *passage_errors]
     for error in errors:
         print(error, file=sys.stderr)
     if errors or knowledge is None:
@@ -32,8 +34,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     questions = sum(len(i.questions) for i in knowledge.items.values())
     quotes = sum(len(i.quotes) for i in knowledge.items.values())
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-    print(f"knowledge OK: {summary}; {quotes} verbatim quotes; {questions} bank questions")
+    print(f"knowledge OK: {summary}; {quotes} verbatim quotes; {questions} bank questions; "
+          f"{passages} verbatim passages of the report")
     return 0
+
+
+def validate_passages(knowledge_dir: Path) -> tuple[int, list[str]]:
+    """The report's passages (bot/knowledge/segment.py): how many, and any not verbatim in the report."""
+    import yaml
+
+    from bot.knowledge.segment import check_verbatim, report_passages
+    from bot.knowledge.source import LineRange, SourceText
+
+    try:
+        meta = yaml.safe_load((knowledge_dir / "source.yml").read_text(encoding="utf-8"))
+        source = SourceText.from_file(knowledge_dir / meta["file"],
+                                      tuple(LineRange.parse(a["lines"]) for a in meta.get("artefacts", [])))
+        passages = report_passages(knowledge_dir)
+    except (OSError, KeyError, TypeError, ValueError) as exc:  # the knowledge check reports the file itself
+        return 0, [f"{knowledge_dir / 'source.yml'}: cannot segment the report into passages: {exc}"]
+    return len(passages), check_verbatim(passages, source)
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -55,6 +75,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     encoder = SentenceTransformerEncoder(name, settings.model.batch_size, path)
     report = build_index(knowledge, encoder, settings.index_dir, progress=not args.quiet)
     print(f"index OK: {report.entries} texts ({report.embedded} embedded, {report.reused} reused) in {report.path}")
+    from bot.knowledge.segment import report_passages
+    from bot.retrieval.passage_search import build_passage_vectors
+
+    texts, embedded = build_passage_vectors(report_passages(settings.knowledge_dir), encoder, settings.index_dir)
+    print(f"passages OK: {texts} passage and sentence texts ({embedded} embedded, {texts - embedded} reused)")
     if settings.head.weight > 0:
         from bot.retrieval.head import Head
         from bot.retrieval.index import DenseIndex
@@ -157,6 +182,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config)
     engine = Engine.build(settings)
+    if args.detail:
+        return eval_detail(args, settings, engine)
     common = (f"{os.cpu_count()} cores. All three systems search the same knowledge items (titles, quotes and "
               "question banks) in the same run; the baselines use one signal each, with the base model and "
               "their own decline threshold from `coach.yml`.")
@@ -192,6 +219,53 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+DETAIL_HOW = ("Each question is answerable from one sentence of the report; its `answer` is that span, copied from "
+              "the report. An answer is right when it shows the span (in its text or quotes), compared after folding "
+              "white space and removing the PDF's artefacts (bullets, glued footnote markers). Ours is the whole "
+              "pipeline (items, then the report's passages); the baselines show the single best passage by one "
+              "signal. `quotes not verbatim` counts quotes not found in the report (must be 0).")
+
+
+def eval_detail(args: argparse.Namespace, settings, engine) -> int:
+    import yaml
+
+    from bot.evaluate_detail import Normaliser, detail_table, evaluate_detail, load_detail_set
+    from bot.knowledge.source import LineRange, SourceText
+
+    meta = yaml.safe_load(settings.source.read_text(encoding="utf-8"))
+    report = settings.knowledge_dir / meta["file"]
+    source = SourceText.from_file(report, tuple(LineRange.parse(a["lines"]) for a in meta.get("artefacts", [])))
+    results = evaluate_detail(engine, load_detail_set(Path(args.detail)), source,
+                              Normaliser(report.read_text(encoding="utf-8")))
+    print(detail_table(results))
+    print(f"\n({os.cpu_count()} cores; detail set {args.detail})")
+    if args.misses:
+        for line in results[0].misses:
+            print("  miss:", line)
+    if args.write:
+        name = os.path.relpath(args.detail, PROJECT_ROOT)
+        header = Path(args.detail).read_text(encoding="utf-8").split("\n", 1)[0].lstrip("# ")
+        _write(args.write, f"Detail evaluation: `{name}`",
+               f"Produced by `make eval` (`bot eval --detail {name}`), {os.cpu_count()} cores. {DETAIL_HOW}\n\n"
+               f"How the set was written (its header): {header}", detail_table(results), results[0].misses)
+    return 0 if all(r.not_verbatim == 0 for r in results) else 1
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from bot.engine import Engine
+
+    engine = Engine.build(load_settings(args.config))
+    words = " ".join(args.words).strip()
+    if not words or engine.passages is None:
+        print("bot: give some words to search for", file=sys.stderr)
+        return 2
+    for hit in engine.passages.search(words, k=args.k):
+        p = hit.passage
+        print(f"{hit.score:.3f}  {p.id}  [{p.section.replace(' › ', ' > ')}, lines {p.first_line}-{p.last_line}]")
+        print(f"       (dense {hit.dense:.3f}, bm25 {hit.lexical:.3f}) {p.text}\n")
+    return 0
+
+
 def build_parser() -> tuple:
     """The core commands. `bot` as installed (bot/server/cli.py) adds the ones that read the
     conversation store: retention, insights, review."""
@@ -214,7 +288,12 @@ def build_parser() -> tuple:
     p.add_argument("--misses", action="store_true", help="list the questions our system got wrong")
     p.add_argument("--write", help="also write the table to this Markdown file")
     p.add_argument("--crossval", type=int, metavar="K", help="k-fold cross-validation over the question banks instead")
+    p.add_argument("--detail", metavar="PATH", help="score a detail set (tests/eval/detail_set.yml) instead")
     p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("search", help="the report's passages that best match some words, with section, id and score")
+    p.add_argument("words", nargs="+")
+    p.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+    p.set_defaults(func=cmd_search)
     return parser, sub
 
 

@@ -76,6 +76,18 @@ class HeadSettings:
 
 
 @dataclass(frozen=True)
+class PassageSettings:
+    """When the report's passages answer (bot/answer/passages.py, ADR 0012)."""
+
+    answer_min: float      # a question no item answers is answered from a passage scoring this well (fused)
+    dense_min: float       # ...whose best cosine also reaches this
+    add_min: float         # an item's answer also quotes the passage sentence that best answers, scoring this well
+    own_margin: float      # ...preferring a passage that holds the answer's own items if within this of the best
+    lacks_min: float       # a figure/name/date the passages do not hold: what the report says is shown above this
+    quote_max_chars: int   # a passage longer than this is quoted by its best sentences, not whole
+
+
+@dataclass(frozen=True)
 class BaselineSettings:
     dense_decline_below: float
     bm25_decline_below: float
@@ -102,6 +114,7 @@ class Settings:
     baselines: BaselineSettings
     input: InputSettings
     source: Path
+    passages: PassageSettings
 
 
 def _section(path: Path, raw: Mapping[str, Any], key: str, cls: type) -> Any:
@@ -173,4 +186,5 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         baselines=_section(path, raw, "baselines", BaselineSettings),
         input=_section(path, raw, "input", InputSettings),
         source=knowledge_dir / "source.yml",
+        passages=_section(path, raw, "passages", PassageSettings),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from bot.config import Settings, load_settings
 from bot.knowledge import Knowledge, load_knowledge
@@ -20,7 +20,11 @@ from bot.retrieval.head import Head
 from bot.retrieval.index import DenseIndex
 from bot.retrieval.memory import InMemoryRetriever
 from bot.retrieval.onnx_encoder import make_encoder
+from bot.retrieval.passage_search import RecentQueries
 from bot.retrieval.search import HybridRetriever, Mode, Retriever
+
+if TYPE_CHECKING:
+    from bot.retrieval.passage_search import PassageSearch
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,7 @@ class Engine:
     settings: Settings
     knowledge: Knowledge
     retriever: Retriever
+    passages: Optional["PassageSearch"] = None  # the report's passages (issue 15); None: items only
 
     @classmethod
     def build(cls, settings: Settings, encoder: Optional[Encoder] = None, mode: Mode = "hybrid",
@@ -39,26 +44,42 @@ class Engine:
         if encoder is None:
             name, path = model_for(settings, knowledge)
             encoder = make_encoder(name, settings.model.batch_size, settings.model.backend, settings.index_dir, path)
+        encoder = RecentQueries(encoder)  # the passage search re-uses the question's vector (issue 15)
         index = DenseIndex.load(knowledge, settings.index_dir, encoder.name)
         glossary = load_glossary(settings.knowledge_dir)
         head = Head.load_or_train(index, settings.index_dir, settings.head.regularisation) \
             if settings.head.weight > 0 else None
-        return cls(settings, knowledge, HybridRetriever(knowledge, index, encoder, settings.retrieval, mode, glossary,
-                                                        head, settings.head.weight))
+        retriever = HybridRetriever(knowledge, index, encoder, settings.retrieval, mode, glossary, head,
+                                    settings.head.weight)
+        return cls(settings, knowledge, retriever, load_passage_search(settings, knowledge, retriever))
 
     @classmethod
     def in_memory(cls, settings: Settings, encoder: Encoder, knowledge: Optional[Knowledge] = None) -> "Engine":
         """The knowledge embedded now and searched from memory: no FAISS, nothing read from or written to
         the build folder (unit tests, with tests/fakes.FakeEncoder)."""
+        from bot.knowledge.segment import report_passages
+        from bot.retrieval.passage_search import PassageSearch
+
         knowledge = knowledge or load_knowledge(settings.knowledge_dir)
-        return cls(settings, knowledge,
-                   InMemoryRetriever(knowledge, encoder, settings, load_glossary(settings.knowledge_dir)))
+        retriever = InMemoryRetriever(knowledge, encoder, settings, load_glossary(settings.knowledge_dir))
+        passages = PassageSearch.in_memory(report_passages(settings.knowledge_dir), encoder, settings.retrieval,
+                                           knowledge, correct=retriever.bm25.speller.correct_text)
+        return cls(settings, knowledge, retriever, passages)
 
     def with_mode(self, mode: Mode) -> "Engine":
         """The same knowledge and index searched with one signal only (for the eval baselines)."""
         if not isinstance(self.retriever, HybridRetriever):
             raise TypeError(f"{type(self.retriever).__name__} has no single-signal modes")
         return Engine(self.settings, self.knowledge, self.retriever.with_mode(mode))
+
+
+def load_passage_search(settings: Settings, knowledge: Knowledge, retriever: HybridRetriever) -> "PassageSearch":
+    """The report's passages, searched with the items' encoder and spelling (so the question is embedded once)."""
+    from bot.knowledge.segment import report_passages
+    from bot.retrieval.passage_search import PassageSearch
+
+    return PassageSearch.load(report_passages(settings.knowledge_dir), retriever.encoder, settings.index_dir,
+                              settings.retrieval, knowledge, correct=retriever.bm25.speller.correct_text)
 
 
 def model_for(settings: Settings, knowledge: Knowledge) -> tuple[str, Optional[str]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from bot.answer import guard
+from bot.answer import guard, passages
 from bot.answer import types as t
 from bot.answer.browse import another_enabler, answer_topic, enablers_overview, show_example
 from bot.answer.choose import (FACT_KINDS, asks_about_the_case, choose_and_render, enabler_answer,
@@ -36,7 +36,7 @@ __all__ = ["ANSWER_KINDS", "FACT_KINDS", "Memory", "Run", "STAGES", "Stage", "an
 
 
 def check_input(run: Run) -> Optional[t.Answer]:
-    checked = guard.check(run.question, run.engine.settings.input.max_chars)
+    checked = guard.check(run.question, run.engine.settings.input.max_chars, run.engine.settings.input)
     if checked.status:
         return canned(checked.status)
     run.text = checked.text
@@ -59,5 +59,5 @@ def compose_answer(question: Optional[str], engine: Engine, memory: Optional[Mem
     for stage in stages or STAGES:
         answer = stage(run)
         if answer is not None:
-            return answer
+            return passages.refine(run, answer)  # the report's own passages (issue 15, ADR 0012)
     return canned(t.OUT_OF_SCOPE)

@@ -196,3 +196,25 @@ def test_an_unclear_partnership_problem_is_asked_about_and_the_choice_is_recorde
     assert {"name": "topic_id", "value": topic} in [{k: s.get(k) for k in ("name", "value")} for s in slots]
     rephrase = answer_of(only(bot_server.say(sender, '/choose_topic{"topic_id":"none_of_these"}')))
     assert rephrase["status"] == "clarification"
+
+
+@pytest.mark.parametrize("question, words", [
+    ("why is it hard to put in a joint bid for commissioned services?",
+     "cannot guarantee funds over the necessary timescales"),
+    ("apart from the PPE factory, what did Northumbria set up with the council and CCGs?",
+     "a new discharge pathway for patients from hospital to local care homes"),
+])
+def test_a_detail_question_over_rest_shows_the_reports_sentence_that_answers(bot_server, report_text, question, words):
+    message = only(bot_server.say(new_sender(), question))
+    answer = answer_of(message)
+    assert answer["status"].startswith("answered")
+    assert words in " ".join(message["text"].split())
+    assert any(words in c["quote"] for c in answer["citations"])
+    assert_verbatim(answer, report_text)
+
+
+def test_a_cost_the_report_does_not_give_is_said_plainly_over_rest(bot_server, report_text):
+    answer = answer_of(only(bot_server.say(new_sender(), "how much did the Nightingale courts cost?")))
+    assert answer["status"] == "unanswerable_not_in_report"
+    assert answer["citations"] and answer["enabler"] is None
+    assert_verbatim(answer, report_text)

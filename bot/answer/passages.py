@@ -1,0 +1,245 @@
+"""The report's own passages in the answer (issue 15, ADR 0012): the last stage of compose_answer.
+
+After the item stages have answered or declined, the question is searched against every paragraph,
+bullet, case box, Table 1 row and footnote of the report (bot/retrieval/passage_search.py):
+
+(a) an item's answer that does not already show the words that best answer the question gets them,
+    preferring a passage that holds the answer's own items' quotes ("…cannot guarantee funds over the
+    necessary timescales" under the funding-periods card);
+(b) a question no item answers but a passage does gets "The report says:" with the passage quoted
+    verbatim, its section cited, and the challenge, enabler or example it belongs to;
+(c) a question asking for a figure, a date or a person's name that no passage holds is declined
+    saying so, with what the report does say (`unanswerable_not_in_report`).
+
+Every quote is whole sentences of one passage, so it is verbatim in the report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING, Optional
+
+from bot.answer import content as c
+from bot.answer import types as t
+from bot.answer.blocks import Block, Cite, Quotes, Text, TryThis
+from bot.answer.examples import _POINTS_BACK
+from bot.knowledge.model import Item, Kind, Knowledge
+from bot.knowledge.segment import SEP
+from bot.knowledge.source import fold_space
+from bot.retrieval.lexical import (NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report,
+                                   expected_answer, lookup_kind, stem, tokens)
+from bot.retrieval.passage_search import PassageHit
+
+if TYPE_CHECKING:
+    from bot.answer.run import Run
+
+# Look-ups the report can never answer, passage or not: they stay declined as the item stages decided.
+NEVER_IN_REPORT = ("contact", "recommendation", "legal")
+# A person's name ("who led…", "who was the director…", "the name of the manager"): the report names no
+# individual people, so an item's answer to it is turned into "the report does not give that name".
+_ROLE = r"(leaders?|chief|chief executive|ceo|director|manager|head|chair|officer|boss|minister)"
+ASKS_FOR_A_NAME = re.compile(rf"(?i)\bnames? of (the |their |its )?{_ROLE}\b"
+                             rf"|\bwho (was|is|were|are) (the |their |its )?{_ROLE}\b"
+                             r"|^\s*who (led|chaired|headed|ran|runs|leads|heads|chairs)\b|\b(first|full|last) names?\b")
+# The items answering first, most specific first, for what a passage "belongs to".
+LINK_ORDER = (Kind.EXAMPLE, Kind.CASE_STUDY, Kind.FACT, Kind.CHALLENGE, Kind.ENABLER)
+
+
+def refine(run: "Run", answer: t.Answer) -> t.Answer:
+    """The answer the item stages gave, with the report's passages brought in where they help."""
+    search = run.engine.passages
+    if search is None or run.retrieval is None or not run.text:
+        return answer
+    if answer.status in (t.ANSWERED, t.ANSWERED_FACT) and ASKS_FOR_A_NAME.search(run.text):
+        return lacking_answer(run, what_it_says(run, search.search(run.text)), None)
+    if answer.status in (t.ANSWERED, t.ANSWERED_FACT):
+        return add_best_words(run, answer, search.search(run.text))
+    if answer.status == t.OUT_OF_SCOPE:
+        return answer_from_passages(run, answer, search.search(run.text))
+    return answer
+
+
+# --- (a) --------------------------------------------------------------------------------------------
+
+def add_best_words(run: "Run", answer: t.Answer, hits: list[PassageHit]) -> t.Answer:
+    s = run.engine.settings.passages
+    own = related_items(run.engine.knowledge, {answer.enabler_id, answer.challenge_id, answer.example_id,
+                                               answer.fact_id} - {None})
+    # "When…?" and "how many…?" need a date or a number: a passage without one cannot be what answers.
+    wanted = expected_answer(run.text)
+    hits = [h for h in hits if wanted is None or wanted.search(quote_window(h, s.quote_max_chars))]
+    if not hits:
+        return answer
+    mine = [h for h in hits if own & set(h.items)]
+    pick = mine[0] if mine and mine[0].score >= hits[0].score - s.own_margin else hits[0]
+    if pick.score < s.add_min:
+        return answer
+    words = quote_window(pick, s.quote_max_chars)
+    # Nothing to add when all of it is shown, nor when a fact answer shows the sentence that best answers: a
+    # fact answer is one sentence on purpose. A card shows its items' chosen sentences, so the passage they
+    # come from is still worth showing whole when the question is about the words around them.
+    shown = " ".join(fold_space(q.text) for q in answer.quotes)
+    best_shown = fold_space(pick.passage.sentences[pick.best_sentence]) in shown
+    if fold_space(words) in shown or (best_shown and answer.status == t.ANSWERED_FACT):
+        return answer
+    added = [Text("**The report's words closest to your question:**"), *cited(run.engine.knowledge, pick, words)]
+    blocks = list(answer.blocks)
+    at = next((n for n, b in enumerate(blocks) if isinstance(b, TryThis)), len(blocks))  # before "Try this"
+    return dataclasses.replace(answer, blocks=tuple(blocks[:at] + added + blocks[at:]))
+
+
+def related_items(knowledge: Knowledge, ids: set[str]) -> set[str]:
+    """The answer's items and those they name: a case study's worked example and the other way round,
+    a challenge's enablers, what an example illustrates."""
+    related = set(ids)
+    for item_id in ids:
+        item = knowledge[item_id]
+        related.update(item.enablers, item.challenges, [item.case_study] if item.case_study else [])
+        related.update(ex.id for ex in knowledge.of_kind(Kind.EXAMPLE) if ex.case_study == item_id)
+    return related
+
+
+# --- (b) and (c) ------------------------------------------------------------------------------------
+
+def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit]) -> t.Answer:
+    s = run.engine.settings.passages
+    kind = lookup_kind(run.text)
+    if not hits:
+        return declined
+    best = hits[0]
+    score = best.score - doubt(run, best)
+    if kind is not None or ASKS_FOR_A_NAME.search(run.text):
+        # The item stages already weighed look-ups (a number about the world, a contact, a statute) and
+        # declined this one. About the report itself ("what percentage of leaders…?", "who led the
+        # Kent partnership?") say what it does say; anything else stays declined.
+        from bot.answer.choose import without_names
+
+        names = run.engine.knowledge.names
+        about_report = asks_about_the_report(run.text) or without_names(run.text, names) != run.text
+        if kind in (None, "figure", "schedule", "person") and about_report and score >= s.lacks_min:
+            return lacking_answer(run, what_it_says(run, hits), wanted_pattern(run.text, kind))
+        return declined
+    # A question nearer a known off-topic kind ("what's the weather in Kent?") than any passage stays declined.
+    topic = next((h for h in run.retrieval.items  # type: ignore[union-attr]
+                  if run.engine.knowledge[h.item_id].kind is Kind.OUT_OF_SCOPE), None)
+    if topic is not None and topic.dense >= best.dense:
+        return declined
+    if score < s.answer_min or best.dense < s.dense_min:
+        return declined
+    return passage_answer(run, best)
+
+
+def what_it_says(run: "Run", hits: list[PassageHit]) -> PassageHit:
+    """The passage to show beside "the report does not give that": the best, but not a row of Table 1 (a
+    count of interviewees) unless the question is about who took part."""
+    if asks_about_participants(run.text):
+        return hits[0]
+    return next((h for h in hits if h.passage.kind != "table_row"), hits[0])
+
+
+def doubt(run: "Run", hit: PassageHit) -> float:
+    """Each question word neither the items nor this passage mention makes the match less believable."""
+    d = run.engine.settings.decision
+    assert run.retrieval is not None
+    mentioned = set(tokens(hit.passage.text))
+    unexplained = [w for w in run.retrieval.unexplained if stem(w) not in mentioned]
+    return d.unexplained_penalty * min(len(unexplained), d.unexplained_max)
+
+
+def wanted_pattern(text: str, kind: Optional[str]) -> Optional[re.Pattern]:
+    """What the answering words must hold: a number for "how many"/"what percentage", a date for "when"."""
+    return expected_answer(text) or (NUMBER if kind == "figure" else TEMPORAL if kind == "schedule" else None)
+
+
+def passage_answer(run: "Run", hit: PassageHit) -> t.Answer:
+    knowledge = run.engine.knowledge
+    words = quote_window(hit, run.engine.settings.passages.quote_max_chars)
+    linked = linked_items(run, hit)
+    blocks: list[Block] = [Text("The report says:"), *cited(knowledge, hit, words)]
+    belongs = [belongs_line(item) for item in linked[:2]]
+    if belongs:
+        blocks.append(Text(" ".join(belongs)))
+    return c.answer(knowledge, t.ANSWERED_FACT, blocks, help_buttons(knowledge, linked),
+                    enabler_id=next((i.id for i in linked if i.kind is Kind.ENABLER), None),
+                    challenge_id=next((i.id for i in linked if i.kind is Kind.CHALLENGE), None),
+                    fact_id=linked[0].id if linked else None)
+
+
+def lacking_answer(run: "Run", hit: PassageHit, wanted: Optional[re.Pattern]) -> t.Answer:
+    knowledge = run.engine.knowledge
+    what = "date" if wanted is TEMPORAL else "figure" if wanted is not None else "name"
+    words = quote_window(hit, run.engine.settings.passages.quote_max_chars)
+    linked = linked_items(run, hit)
+    blocks = [Text(f"The report does not give that {what}. What it does say:"), *cited(knowledge, hit, words)]
+    return c.answer(knowledge, t.NOT_IN_REPORT, blocks, help_buttons(knowledge, linked),
+                    fact_id=linked[0].id if linked else None)
+
+
+# --- shared -----------------------------------------------------------------------------------------
+
+def quote_window(hit: PassageHit, max_chars: int) -> str:
+    """The whole passage if it is short enough; otherwise its best sentence, with the one before when it
+    points back ("This meant…"), widened by neighbours while it stays under `max_chars`."""
+    sentences = hit.passage.sentences
+    if len(hit.passage.text) <= max_chars:
+        return hit.passage.text
+    first = last = hit.best_sentence
+    if first > 0 and _POINTS_BACK.match(sentences[first]):
+        first -= 1
+    # Grow by the sentence before, then the one after, alternately, while it fits.
+    fits = lambda lo, hi: 0 <= lo and hi < len(sentences) and len(" ".join(sentences[lo:hi + 1])) <= max_chars
+    grown = True
+    while grown:
+        grown = False
+        if fits(first - 1, last):
+            first, grown = first - 1, True
+        if fits(first, last + 1):
+            last, grown = last + 1, True
+    return " ".join(sentences[first:last + 1])
+
+
+def linked_items(run: "Run", hit: PassageHit) -> list[Item]:
+    """The items quoting this passage: one whose quote holds the passage's best sentence first, then the
+    most specific kind (a bullet can state two challenges, "…funding streams…" and "…funding periods…")."""
+    best = fold_space(hit.passage.sentences[hit.best_sentence])
+    items = [run.engine.knowledge[i] for i in hit.items]
+
+    def order(item: Item) -> tuple[int, int]:
+        holds = any(best in fold_space(q) or fold_space(q) in best for q in item.quotes)
+        return (0 if holds else 1, LINK_ORDER.index(item.kind) if item.kind in LINK_ORDER else len(LINK_ORDER))
+    return sorted(items, key=order)
+
+
+def belongs_line(item: Item) -> str:
+    theme = (item.theme or "").capitalize()
+    return {
+        Kind.EXAMPLE: f"This is the report's worked example **{item.title}** ({theme}).",
+        Kind.CHALLENGE: f"It describes the challenge **{item.title}** ({theme}).",
+        Kind.ENABLER: f"It describes the enabler **{item.title}** ({theme}).",
+        Kind.CASE_STUDY: f"It is about the case study **{item.title}**.",
+    }.get(item.kind, f"See also **{item.title}**.")
+
+
+def help_buttons(knowledge: Knowledge, linked: list[Item]) -> list[t.Button]:
+    enablers = [i.id for i in linked if i.kind is Kind.ENABLER]
+    enablers += [e for i in linked if i.kind in (Kind.CHALLENGE, Kind.EXAMPLE) for e in i.enablers]
+    buttons = [c.button(f"What helps: {knowledge[enablers[0]].title}",
+                        f'/choose_topic{{"topic_id":"{enablers[0]}"}}')] if enablers else []
+    return buttons + [c.button("What helps collaboration?", "/ask_enablers_overview")]
+
+
+def section_title(knowledge: Knowledge, hit: PassageHit) -> str:
+    """"Structures: Challenges for collaboration", with a case box's title when an item names it."""
+    title = ": ".join(hit.passage.section.split(SEP))
+    if hit.passage.kind == "example":
+        examples = [knowledge[i].title for i in hit.items if knowledge[i].kind is Kind.EXAMPLE]
+        title += f", case example{': ' + examples[0] if examples else ''}"
+    return title
+
+
+def cited(knowledge: Knowledge, hit: PassageHit, words: str) -> list[Block]:
+    """The passage's words, quoted under the passage's own section (not an item's), then their citation.
+    The quote block names the passage by its id: a passage need not be any item's quote."""
+    section = section_title(knowledge, hit)
+    return [Quotes((words,), hit.passage.id, section, c.source(knowledge)), c.cite(knowledge, section)]

@@ -206,16 +206,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
                    "are over all folds.", table(results), results[0].misses)
         return 0
     results = run_eval(engine, Path(args.dev_set), _base_engine(settings, engine))
-    print(table(results))
-    print(f"\n({os.cpu_count()} cores; dev set {args.dev_set})")
+    name = os.path.relpath(args.dev_set, PROJECT_ROOT)
+    return _report(args, "dev set", name, table(results), results[0].misses, f"Retrieval evaluation: `{name}`",
+                   f"Produced by `make eval` (`bot eval --dev-set {name}`), {common}\n\n"
+                   + EVAL_SETS.get(Path(name).name, "").strip())
+
+
+def _report(args: argparse.Namespace, kind: str, name: str, body: str, misses: list[str], title: str,
+            how: str) -> int:
+    """Print an evaluation's table (and misses, if asked), and write it to `--write` with how it was made."""
+    print(body)
+    print(f"\n({os.cpu_count()} cores; {kind} {name})")
     if args.misses:
-        for line in results[0].misses:
+        for line in misses:
             print("  miss:", line)
     if args.write:
-        name = os.path.relpath(args.dev_set, PROJECT_ROOT)
-        _write(args.write, f"Retrieval evaluation: `{name}`",
-               f"Produced by `make eval` (`bot eval --dev-set {name}`), {common}\n\n"
-               + EVAL_SETS.get(Path(name).name, "").strip(), table(results), results[0].misses)
+        _write(args.write, title, how, body, misses)
     return 0
 
 
@@ -237,17 +243,12 @@ def eval_detail(args: argparse.Namespace, settings, engine) -> int:
     source = SourceText.from_file(report, tuple(LineRange.parse(a["lines"]) for a in meta.get("artefacts", [])))
     results = evaluate_detail(engine, load_detail_set(Path(args.detail)), source,
                               Normaliser(report.read_text(encoding="utf-8")))
-    print(detail_table(results))
-    print(f"\n({os.cpu_count()} cores; detail set {args.detail})")
-    if args.misses:
-        for line in results[0].misses:
-            print("  miss:", line)
-    if args.write:
-        name = os.path.relpath(args.detail, PROJECT_ROOT)
-        header = Path(args.detail).read_text(encoding="utf-8").split("\n", 1)[0].lstrip("# ")
-        _write(args.write, f"Detail evaluation: `{name}`",
-               f"Produced by `make eval` (`bot eval --detail {name}`), {os.cpu_count()} cores. {DETAIL_HOW}\n\n"
-               f"How the set was written (its header): {header}", detail_table(results), results[0].misses)
+    name = os.path.relpath(args.detail, PROJECT_ROOT)
+    header = Path(args.detail).read_text(encoding="utf-8").split("\n", 1)[0].lstrip("# ")
+    return _report(args, "detail set", name, detail_table(results), results[0].misses,
+                   f"Detail evaluation: `{name}`",
+                   f"Produced by `make eval` (`bot eval --detail {name}`), {os.cpu_count()} cores. {DETAIL_HOW}\n\n"
+                   f"How the set was written (its header): {header}")
     return 0 if all(r.not_verbatim == 0 for r in results) else 1
 
 

@@ -22,8 +22,16 @@ from bot.knowledge.glossary import Glossary
 
 
 @dataclass
-class Result:
+class Tally:
+    """What every evaluation keeps per system: how long each question took, and what it got wrong."""
+
     system: str
+    latencies_ms: list[float] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Result(Tally):
     enabler_correct: int = 0
     enabler_total: int = 0
     fact_correct: int = 0
@@ -34,8 +42,6 @@ class Result:
     problems_total: int = 0      # genuine collaboration problems that must not be flatly declined
     problems_declined: int = 0
     problems_clarified: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
-    misses: list[str] = field(default_factory=list)
 
     @staticmethod
     def pct(n: int, d: int) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import yaml
 
 from bot.render import to_markdown
 from bot.answer.compose import compose_answer
+from bot.evaluate import Tally
 from bot.engine import Engine
 from bot.knowledge.clean import clean
 from bot.knowledge.source import SourceText, fold_space
@@ -31,14 +32,11 @@ _BULLET = re.compile(r"(?m)^\s*[▪●•>]\s*")
 
 
 @dataclass
-class DetailResult:
-    system: str
+class DetailResult(Tally):
     right: int = 0
     total: int = 0
     declined: int = 0
     not_verbatim: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
-    misses: list[str] = field(default_factory=list)
 
 
 def load_detail_set(path: Path) -> list[dict[str, Any]]:

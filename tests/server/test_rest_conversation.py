@@ -181,7 +181,7 @@ def test_an_unclear_partnership_problem_is_asked_about_and_the_choice_is_recorde
     import sqlite3
 
     sender = new_sender()
-    message = only(bot_server.say(sender, "everyone agrees it's a good idea but nobody wants to go first"))
+    message = only(bot_server.say(sender, "the alliance is wobbling"))
     asked = answer_of(message)
     assert asked["status"] == "clarification", asked
     assert message["buttons"][-1]["title"] == "None of these — let me rephrase"

@@ -147,7 +147,7 @@ class Redis:
 def credentials_file(directory: Path) -> Path:
     """Our REST, /health and /insights channels (credentials.yml's channels, minus the chat apps)."""
     path = directory / "credentials.yml"
-    path.write_text("bot.server.channels.rest.RestInput:\nbot.channels.health.HealthInput:\n"
+    path.write_text("bot.server.channels.rest.RestInput:\nbot.server.channels.health.HealthInput:\n"
                     "bot.server.channels.insights.InsightsInput:\n", encoding="utf-8")
     return path
 

@@ -117,8 +117,14 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
 
         names = run.engine.knowledge.names
         about_report = asks_about_the_report(run.text) or without_names(run.text, names) != run.text
-        if kind in (None, "figure", "schedule", "person") and about_report and score >= s.lacks_min:
-            return lacking_answer(run, what_it_says(run, hits), wanted_pattern(run.text, kind))
+        if kind in (None, "figure", "schedule", "person") and about_report:
+            if score >= s.lacks_min:
+                return lacking_answer(run, what_it_says(run, hits), wanted_pattern(run.text, kind))
+            # "What was the budget of the Kent partnership?": the words match no passage well, but the
+            # question names a case the report describes. Say what the report says about that case.
+            named = naming_passage(run, without_names(run.text, names) != run.text)
+            if named is not None:
+                return lacking_answer(run, named, wanted_pattern(run.text, kind))
         return declined
     # A question nearer a known off-topic kind ("what's the weather in Kent?") than any passage stays declined.
     topic = next((h for h in run.retrieval.items  # type: ignore[union-attr]
@@ -128,6 +134,19 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
     if score < s.answer_min or best.dense < s.dense_min:
         return declined
     return passage_answer(run, best)
+
+
+def naming_passage(run: "Run", named: bool) -> Optional[PassageHit]:
+    """The best passage that mentions a case study the question names, if it names one."""
+    if not named:
+        return None
+    search = run.engine.passages
+    assert search is not None
+    names = [n for n in run.engine.knowledge.names
+             if re.search(rf"(?i)(?<!\w){re.escape(n)}(?!\w)", run.text)]
+    hits = search.search(run.text, k=len(search.passages))
+    return next((h for h in hits if h.passage.kind != "table_row"
+                 and any(re.search(rf"(?i)(?<!\w){re.escape(n)}(?!\w)", h.passage.text) for n in names)), None)
 
 
 def what_it_says(run: "Run", hits: list[PassageHit]) -> PassageHit:

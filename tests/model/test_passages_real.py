@@ -49,19 +49,16 @@ def test_a_percentage_the_report_does_not_give_is_declined_with_what_it_says(rea
     assert "majority of leaders" in shown(answer)
 
 
-def test_a_cost_the_report_does_not_give_is_declined_with_the_case_it_describes(real_engine):
-    answer = compose.compose_answer("how much did the Nightingale courts cost?", real_engine)
-    assert answer.status == t.NOT_IN_REPORT
-    assert to_markdown(answer).startswith("The report does not give that figure.")
-    assert "Nightingale Courts" in shown(answer)
-
-
-def test_a_budget_for_a_named_case_that_matches_no_passage_well_shows_what_the_report_says_of_that_case(real_engine):
+@pytest.mark.parametrize("question, case", [
+    ("how much did the Nightingale courts cost?", "Nightingale Courts"),
     # The words match no passage well (no passage talks money about Kent), but the case is named.
-    answer = compose.compose_answer("what was the budget of the Kent partnership?", real_engine)
+    ("what was the budget of the Kent partnership?", "Kent"),
+])
+def test_a_cost_the_report_does_not_give_is_declined_with_what_it_says_of_the_case(real_engine, question, case):
+    answer = compose.compose_answer(question, real_engine)
     assert answer.status == t.NOT_IN_REPORT
     assert to_markdown(answer).startswith("The report does not give that figure.")
-    assert "Kent" in shown(answer)
+    assert case in shown(answer)
 
 
 @pytest.mark.parametrize("question", ["what's the weather in Kent tomorrow?", "what's the council tax rate in Kent",

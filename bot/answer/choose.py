@@ -92,10 +92,15 @@ def asks_about_the_case(run: Run) -> bool:
     return names_a_case or (asks and not asks_for_advice(run.text))
 
 
+def name_pattern(name: str) -> re.Pattern:
+    """A case-study name as a whole word, in any case, possessive or not ("Kent", "Kent's")."""
+    return re.compile(rf"(?i)(?<!\w){re.escape(name)}(?:['’]s)?(?!\w)")
+
+
 def without_names(text: str, names: tuple[str, ...]) -> str:
     """The text with case-study names removed (longest first, whole words, any case)."""
     for name in sorted(names, key=len, reverse=True):
-        text = re.sub(rf"(?i)(?<!\w){re.escape(name)}(?:['’]s)?(?!\w)", " ", text)
+        text = name_pattern(name).sub(" ", text)
     return " ".join(text.split())
 
 

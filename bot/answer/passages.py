@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Optional
 
 from bot.answer import content as c
 from bot.answer import types as t
-from bot.answer.blocks import Block, Cite, Quotes, Text, TryThis
+from bot.answer.blocks import Block, Quotes, Text, TryThis
+from bot.answer.choose import name_pattern, without_names
 from bot.answer.examples import _POINTS_BACK
 from bot.knowledge.model import Item, Kind, Knowledge
 from bot.knowledge.segment import SEP
@@ -113,8 +114,6 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
         # The item stages already weighed look-ups (a number about the world, a contact, a statute) and
         # declined this one. About the report itself ("what percentage of leaders…?", "who led the
         # Kent partnership?") say what it does say; anything else stays declined.
-        from bot.answer.choose import without_names
-
         names = run.engine.knowledge.names
         about_report = asks_about_the_report(run.text) or without_names(run.text, names) != run.text
         if kind in (None, "figure", "schedule", "person") and about_report:
@@ -122,7 +121,7 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
                 return lacking_answer(run, what_it_says(run, hits), wanted_pattern(run.text, kind))
             # "What was the budget of the Kent partnership?": the words match no passage well, but the
             # question names a case the report describes. Say what the report says about that case.
-            named = naming_passage(run, without_names(run.text, names) != run.text)
+            named = naming_passage(run)
             if named is not None:
                 return lacking_answer(run, named, wanted_pattern(run.text, kind))
         return declined
@@ -136,17 +135,15 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
     return passage_answer(run, best)
 
 
-def naming_passage(run: "Run", named: bool) -> Optional[PassageHit]:
+def naming_passage(run: "Run") -> Optional[PassageHit]:
     """The best passage that mentions a case study the question names, if it names one."""
-    if not named:
-        return None
+    named = [p for p in map(name_pattern, run.engine.knowledge.names) if p.search(run.text)]
     search = run.engine.passages
-    assert search is not None
-    names = [n for n in run.engine.knowledge.names
-             if re.search(rf"(?i)(?<!\w){re.escape(n)}(?!\w)", run.text)]
+    if not named or search is None:
+        return None
     hits = search.search(run.text, k=len(search.passages))
     return next((h for h in hits if h.passage.kind != "table_row"
-                 and any(re.search(rf"(?i)(?<!\w){re.escape(n)}(?!\w)", h.passage.text) for n in names)), None)
+                 and any(p.search(h.passage.text) for p in named)), None)
 
 
 def what_it_says(run: "Run", hits: list[PassageHit]) -> PassageHit:

@@ -47,18 +47,24 @@ def load_detail_set(path: Path) -> list[dict[str, Any]]:
 
 
 class Normaliser:
-    """White space folded, bullets and blockquote marks dropped, footnote markers glued to a line's end
-    taken off (as the cleaning step does), so a span copied from the raw report compares with a quote."""
+    """White space folded, bullets and blockquote marks dropped, footnote markers glued to a line's end and
+    the number that starts a footnote taken off (as the cleaning step does), so a span copied from the raw
+    report compares with a quote."""
 
     def __init__(self, raw_report: str) -> None:
         lines = raw_report.splitlines()
-        self.marked = [(lines[n - 1].strip(), marker) for n, marker in clean(raw_report).markers]
+        cleaned = clean(raw_report)
+        self.marked = [(lines[n - 1].strip(), marker) for n, marker in cleaned.markers]
+        self.numbered = [(lines[f.first_line - 1].strip(), f"{f.number} ") for f in cleaned.footnotes]
 
     def __call__(self, text: str) -> str:
         text = text.strip()
         for line, marker in self.marked:
             if line.endswith(text) and text.endswith(marker):
                 text = text[: -len(marker)]
+        for line, number in self.numbered:  # "2 King et al. (2020)…": the 2 is the footnote's number
+            if line.startswith(text) and text.startswith(number):
+                text = text[len(number):]
         return fold_space(_BULLET.sub("", text))
 
 

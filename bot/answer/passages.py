@@ -58,6 +58,8 @@ def refine(run: "Run", answer: t.Answer) -> t.Answer:
         return add_best_words(run, answer, search.search(run.text))
     if answer.status == t.OUT_OF_SCOPE:
         return answer_from_passages(run, answer, search.search(run.text))
+    if answer.status == t.NOT_IN_REPORT:
+        return found_after_all(run, answer, search.search(run.text))
     return answer
 
 
@@ -74,7 +76,10 @@ def add_best_words(run: "Run", answer: t.Answer, hits: list[PassageHit]) -> t.An
         return answer
     mine = [h for h in hits if own & set(h.items)]
     pick = mine[0] if mine and mine[0].score >= hits[0].score - s.own_margin else hits[0]
-    if pick.score < s.add_min:
+    row = participants_row(run)
+    if row is not None:
+        pick = row
+    elif pick.score < s.add_min:
         return answer
     words = quote_window(pick, s.quote_max_chars)
     # Nothing to add when all of it is shown, nor when a fact answer shows the sentence that best answers: a
@@ -88,6 +93,19 @@ def add_best_words(run: "Run", answer: t.Answer, hits: list[PassageHit]) -> t.An
     blocks = list(answer.blocks)
     at = next((n for n, b in enumerate(blocks) if isinstance(b, TryThis)), len(blocks))  # before "Try this"
     return dataclasses.replace(answer, blocks=tuple(blocks[:at] + added + blocks[at:]))
+
+
+def participants_row(run: "Run") -> Optional[PassageHit]:
+    """"How many people from Kent took part?" is answered by the row of Table 1 for the case it names, not by
+    the case's story, however the two score."""
+    search = run.engine.passages
+    if search is None or not asks_about_participants(run.text):
+        return None
+    named = [p for p in map(name_pattern, run.engine.knowledge.names) if p.search(run.text)]
+    if not named:
+        return None
+    return next((h for h in search.search(run.text, k=len(search.passages)) if h.passage.kind == "table_row"
+                 and any(p.search(h.passage.text) for p in named)), None)
 
 
 def related_items(knowledge: Knowledge, ids: set[str]) -> set[str]:
@@ -133,6 +151,22 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
     if score < s.answer_min or best.dense < s.dense_min:
         return declined
     return passage_answer(run, best)
+
+
+def found_after_all(run: "Run", lacking: t.Answer, hits: list[PassageHit]) -> t.Answer:
+    """The item stages said the report lacks the date or figure asked for, judging by the item that matched
+    best ("when was the fieldwork carried out?" matched how the case studies were chosen). A passage that
+    holds a date or figure and answers the question well enough overrules them: never tell a leader the
+    report does not say what it does. Dates only: a number is too common in the report ("COVID-19", "six
+    case studies") to prove that a passage gives the figure asked for."""
+    s = run.engine.settings.passages
+    wanted = expected_answer(run.text)
+    if wanted is not TEMPORAL:
+        return lacking
+    holding = [h for h in hits if wanted.search(quote_window(h, s.quote_max_chars))]
+    if not holding or holding[0].score - doubt(run, holding[0]) < s.answer_min or holding[0].dense < s.dense_min:
+        return lacking
+    return passage_answer(run, holding[0])
 
 
 def naming_passage(run: "Run") -> Optional[PassageHit]:

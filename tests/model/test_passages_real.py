@@ -49,6 +49,28 @@ def test_a_percentage_the_report_does_not_give_is_declined_with_what_it_says(rea
     assert "majority of leaders" in shown(answer)
 
 
+def test_a_date_the_report_gives_is_never_said_to_be_missing(real_engine):
+    # The best item (how the case studies were chosen) holds no date; the Methodology passage does.
+    answer = compose.compose_answer("When was the fieldwork for the six case studies carried out?", real_engine)
+    assert answer.status == t.ANSWERED_FACT
+    assert "From January to March 2021" in shown(answer)
+    assert "does not give" not in to_markdown(answer)
+
+
+def test_a_date_the_report_lacks_is_still_said_to_be_missing(real_engine):
+    answer = compose.compose_answer("what year was the Bristol programme launched?", real_engine)
+    assert to_markdown(answer).startswith("The report does not give that date.")
+
+
+@pytest.mark.parametrize("question, row", [
+    ("how many leaders from the Northumbria response were interviewed?", "Responding to COVID-19 in Northumbria 7"),
+    ("How many people from Kent Fire and Rescue took part in the interviews?",
+     "Kent Fire and Rescue Service, Responding to COVID-19 5"),
+])
+def test_how_many_took_part_in_a_named_case_quotes_its_row_of_table_1(real_engine, question, row):
+    assert row in shown(compose.compose_answer(question, real_engine))
+
+
 @pytest.mark.parametrize("question, case", [
     ("how much did the Nightingale courts cost?", "Nightingale Courts"),
     # The words match no passage well (no passage talks money about Kent), but the case is named.

@@ -21,7 +21,9 @@ def test_spans_are_compared_without_bullets_glued_markers_or_line_breaks():
     assert normalise("▪ Organisational hierarchies can restrict who is involved") == \
         "Organisational hierarchies can restrict who is involved"
     assert normalise("> shared\n> outcomes.") == "shared outcomes."
-    # A number that is part of the report's words stays.
+    # A footnote's own number is not its words; a number that is part of the report's words stays.
+    assert normalise("2 King et al. (2020) Organisational Effectiveness") == "King et al. (2020) Organisational Effectiveness"
+    assert normalise("From January to March 2021, Ipsos MORI") == "From January to March 2021, Ipsos MORI"
     assert normalise("Her Majesty’s Courts and Tribunal Service, Nightingale Courts 5").endswith("Courts 5")
 
 

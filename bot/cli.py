@@ -80,14 +80,16 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     texts, embedded = build_passage_vectors(report_passages(settings.knowledge_dir), encoder, settings.index_dir)
     print(f"passages OK: {texts} passage and sentence texts ({embedded} embedded, {texts - embedded} reused)")
-    if settings.head.weight > 0:
-        from bot.retrieval.head import Head
-        from bot.retrieval.index import DenseIndex
+    from bot.retrieval.heads import load_heads
+    from bot.retrieval.index import DenseIndex
 
-        started = time.monotonic()
-        Head.load_or_train(DenseIndex.load(knowledge, settings.index_dir, name), settings.index_dir,
-                           settings.head.regularisation)
-        print(f"item head OK ({time.monotonic() - started:.1f} s)")
+    started = time.monotonic()
+    heads = load_heads(knowledge, DenseIndex.load(knowledge, settings.index_dir, name), settings.head,
+                       settings.index_dir)
+    trained = [n for n, on in (("item head", heads.item), ("n-gram head", heads.lexical),
+                               ("off-topic model", heads.off_topic)) if on is not None]
+    if trained:
+        print(f"{', '.join(trained)} OK ({time.monotonic() - started:.1f} s)")
     if settings.model.backend == "onnx":
         from bot.retrieval.onnx_encoder import ExportError, ensure_export
 

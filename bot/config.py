@@ -53,6 +53,7 @@ class DecisionSettings:
     ask_options: int
     lacks_min_score: float
     example_margin: float
+    off_topic_above: float  # declined when the off-topic model's probability is above this (1: never)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ class HeadSettings:
 
     weight: float          # fused score += weight * head probability of the item
     regularisation: float  # inverse regularisation strength C of the logistic regression
+    lexical_weight: float          # fused score += this * the n-gram head's probability (0: off)
+    lexical_regularisation: float  # its C
+    off_topic_regularisation: float  # C of the off-topic model over the embeddings (0: no model)
 
 
 @dataclass(frozen=True)

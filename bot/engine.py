@@ -16,7 +16,7 @@ from bot.config import Settings, load_settings
 from bot.knowledge import Knowledge, load_knowledge
 from bot.knowledge.glossary import load_glossary
 from bot.retrieval.encoder import Encoder
-from bot.retrieval.head import Head
+from bot.retrieval.heads import load_heads
 from bot.retrieval.index import DenseIndex
 from bot.retrieval.memory import InMemoryRetriever
 from bot.retrieval.onnx_encoder import make_encoder
@@ -39,7 +39,7 @@ class Engine:
     @classmethod
     def build(cls, settings: Settings, encoder: Optional[Encoder] = None, mode: Mode = "hybrid",
               knowledge: Optional[Knowledge] = None) -> "Engine":
-        """The real engine: the FAISS index and item head that `bot index` wrote to `settings.index_dir`."""
+        """The real engine: the FAISS index and heads that `bot index` wrote to `settings.index_dir`."""
         knowledge = knowledge or load_knowledge(settings.knowledge_dir)
         if encoder is None:
             name, path = model_for(settings, knowledge)
@@ -47,10 +47,8 @@ class Engine:
         encoder = RecentQueries(encoder)  # the passage search re-uses the question's vector (issue 15)
         index = DenseIndex.load(knowledge, settings.index_dir, encoder.name)
         glossary = load_glossary(settings.knowledge_dir)
-        head = Head.load_or_train(index, settings.index_dir, settings.head.regularisation) \
-            if settings.head.weight > 0 else None
-        retriever = HybridRetriever(knowledge, index, encoder, settings.retrieval, mode, glossary, head,
-                                    settings.head.weight)
+        retriever = HybridRetriever(knowledge, index, encoder, settings.retrieval, mode, glossary,
+                                    load_heads(knowledge, index, settings.head, settings.index_dir))
         return cls(settings, knowledge, retriever, load_passage_search(settings, knowledge, retriever))
 
     @classmethod

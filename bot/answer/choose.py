@@ -71,9 +71,8 @@ def fact_that_answers(run: Run, top: ItemScore) -> tuple[ItemScore, Item]:
         margin = run.engine.settings.decision.answer_type_margin
         # On the search signals alone: the head's confidence in the top item is not evidence
         # that it holds the date or number asked for.
-        weight = run.engine.retriever.head_weight
-        for hit in sorted(run.retrieval.items, key=lambda h: h.score - weight * h.head, reverse=True):
-            if hit.score - weight * hit.head < top.score - weight * top.head - margin:
+        for hit in sorted(run.retrieval.items, key=lambda h: h.searched, reverse=True):
+            if hit.searched < top.searched - margin:
                 break
             item = knowledge[hit.item_id]
             if item.kind in FACT_KINDS and any(wanted.search(q) for q in item.quotes):

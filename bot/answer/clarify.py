@@ -36,11 +36,9 @@ def clarify_if_ambiguous(run: Run) -> Optional[t.Answer]:
         return None
     # Nearness on the search signals alone: the head is trained to pick one item, so with it every
     # bare keyword would look unambiguous.
-    weight = run.engine.retriever.head_weight
-    near = sorted(run.retrieval.items, key=lambda h: h.score - weight * h.head, reverse=True)
-    best = near[0].score - weight * near[0].head
-    close = [h for h in near
-             if knowledge[h.item_id].kind in ANSWER_KINDS and h.score - weight * h.head >= best - d.clarify_margin][:3]
+    near = sorted(run.retrieval.items, key=lambda h: h.searched, reverse=True)
+    best = near[0].searched
+    close = [h for h in near if knowledge[h.item_id].kind in ANSWER_KINDS and h.searched >= best - d.clarify_margin][:3]
     if len(close) < 2:
         return None
     buttons = [c.button(knowledge[h.item_id].title, f'/choose_topic{{"topic_id":"{h.item_id}"}}') for h in close]

@@ -1,7 +1,8 @@
 """Stage: decline what the report does not cover, or ask which challenge a vague message means.
 
-A real item must match well enough, beat the out-of-scope topics it nearly ties, still match once the
-case studies' names are taken out, and, for a request for a figure or a date, hold one.
+A message the off-topic model places among the out-of-scope topics is declined. A real item must match
+well enough, beat the out-of-scope topics it nearly ties, still match once the case studies' names are
+taken out, and, for a request for a figure or a date, hold one.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     assert run.retrieval is not None
     knowledge = run.engine.knowledge
     top, topic = best_in_and_out(knowledge, run.retrieval)
+    # The off-topic model learnt from the out-of-scope topics' near-domain phrasings what "about leadership
+    # in one organisation" looks like next to "about working with partners" (bot/retrieval/off_topic.py).
+    if run.retrieval.off_topic > d.off_topic_above:
+        return canned(t.OUT_OF_SCOPE)
     # Each word the knowledge never mentions ("furlough", "TUPE") makes a match less believable.
     doubt = d.unexplained_penalty * min(len(run.retrieval.unexplained), d.unexplained_max)
     if top.score - doubt < d.decline_below or top.dense < d.dense_floor:

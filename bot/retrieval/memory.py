@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.knowledge.glossary import Glossary
 from bot.knowledge.model import Knowledge
 from bot.retrieval.encoder import Encoder
-from bot.retrieval.head import Head
+from bot.retrieval.heads import load_heads
 from bot.retrieval.index import Entry, entries_for
 from bot.retrieval.search import HybridRetriever, Mode
 
@@ -52,5 +52,5 @@ class InMemoryRetriever(HybridRetriever):
     def __init__(self, knowledge: Knowledge, encoder: Encoder, settings: Settings,
                  glossary: Optional[Glossary] = None, mode: Mode = "hybrid") -> None:
         index = InMemoryIndex.build(knowledge, encoder)
-        head = Head.train(index, settings.head.regularisation) if settings.head.weight > 0 else None
-        super().__init__(knowledge, index, encoder, settings.retrieval, mode, glossary, head, settings.head.weight)
+        super().__init__(knowledge, index, encoder, settings.retrieval, mode, glossary,
+                         load_heads(knowledge, index, settings.head))

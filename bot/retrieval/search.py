@@ -20,7 +20,7 @@ import numpy as np
 from bot.config import RetrievalSettings
 from bot.retrieval.encoder import Encoder
 from bot.knowledge.glossary import Glossary
-from bot.retrieval.head import Head
+from bot.retrieval.heads import Heads
 from bot.retrieval.index import VectorIndex
 from bot.knowledge.model import Kind, Knowledge
 from bot.retrieval.lexical import BM25, tokens, unexplained_words
@@ -35,6 +35,13 @@ class ItemScore:
     dense: float   # best cosine between the query and any of the item's texts
     lexical: float  # BM25 saturated to 0..1
     head: float = 0.0  # the item head's probability (0 when the head is off)
+    learned: float = 0.0  # what the trained heads (item and n-gram) added to `score`
+
+    @property
+    def searched(self) -> float:
+        """The score on the search signals alone (dense and BM25), without what the heads learnt: a head is
+        trained to pick one item, so with it every bare keyword would look unambiguous."""
+        return self.score - self.learned
 
 
 @dataclass
@@ -45,6 +52,7 @@ class Retrieval:
     items: list[ItemScore]
     quote_scores: dict[tuple[str, int], float] = field(default_factory=dict)
     unexplained: list[str] = field(default_factory=list)  # query words no in-scope item mentions
+    off_topic: float = 0.0  # the off-topic model's probability that the message is not about the report (0: no model)
 
     @property
     def best_dense(self) -> float:
@@ -55,8 +63,6 @@ class Retriever(Protocol):
     """What the answer stages need of a search (`Engine.retriever`)."""
 
     glossary: Glossary   # the collaboration vocabulary: a low-scoring message using it is asked about, not declined
-    head_weight: float   # how much the item head adds to a fused score (0: off); stages subtract it to compare
-                         # items on the search signals alone
 
     def retrieve(self, query: str) -> Retrieval:
         """Every knowledge item scored against the query, best first."""
@@ -71,10 +77,11 @@ def item_document(knowledge: Knowledge, item_id: str) -> str:
 class HybridRetriever:
     def __init__(self, knowledge: Knowledge, index: VectorIndex, encoder: Encoder,
                  settings: RetrievalSettings, mode: Mode = "hybrid", glossary: Glossary | None = None,
-                 head: Head | None = None, head_weight: float = 0.0) -> None:
+                 heads: Heads = Heads()) -> None:
         self.knowledge = knowledge
-        self.head = head
-        self.head_weight = head_weight
+        self.heads = heads
+        self.head = heads.item
+        self.head_weight = heads.item_weight
         self.glossary = glossary or Glossary()
         self.index = index
         self.encoder = encoder
@@ -91,7 +98,7 @@ class HybridRetriever:
     def with_mode(self, mode: Mode) -> "HybridRetriever":
         """The same knowledge, index, encoder and head searched with one signal only (the eval baselines)."""
         return HybridRetriever(self.knowledge, self.index, self.encoder, self.settings, mode, self.glossary,
-                               self.head, self.head_weight)
+                               self.heads)
 
     def _dense(self, query: str) -> tuple[dict[str, float], dict[tuple[str, int], float], np.ndarray]:
         vector: np.ndarray = self.encoder.encode([query])[0]
@@ -108,24 +115,31 @@ class HybridRetriever:
 
     def retrieve(self, query: str) -> Retrieval:
         s = self.settings
-        # The dense model has no spell checker: give it the corrected question.
-        dense, quotes, vector = self._dense(self.bm25.speller.correct_text(query)) if self.mode != "bm25" \
-            else ({}, {}, None)
+        # The dense model and the n-gram head have no spell checker: give them the corrected question.
+        corrected = self.bm25.speller.correct_text(query)
+        dense, quotes, vector = self._dense(corrected) if self.mode != "bm25" else ({}, {}, None)
         raw_lexical = self.bm25.scores(query) if self.mode != "dense" else {}
-        use_head = self.mode == "hybrid" and self.head is not None and self.head_weight > 0 and vector is not None
-        head = self.head.probabilities(vector) if use_head else {}  # type: ignore[union-attr]
+        hybrid = self.mode == "hybrid" and vector is not None
+        h = self.heads
+        head = h.item.probabilities(vector) if hybrid and h.item is not None and h.item_weight > 0 else {}
+        ngram = h.lexical.probabilities(corrected) if hybrid and h.lexical is not None and h.lexical_weight > 0 \
+            else {}
+        off_topic = h.off_topic.probability(vector) if hybrid and h.off_topic is not None else 0.0
         scored = []
         for item_id in self.knowledge.items:
             d = max(dense.get(item_id, 0.0), 0.0)
             raw = raw_lexical.get(item_id, 0.0)
             lex = raw / (raw + s.bm25_saturation) if raw > 0 else 0.0
+            learned = 0.0
             if self.mode == "dense":
                 score = d
             elif self.mode == "bm25":
                 score = lex
             else:
-                score = s.dense_weight * d + s.lexical_weight * lex + self.head_weight * head.get(item_id, 0.0)
-            scored.append(ItemScore(item_id, score, d, lex, head.get(item_id, 0.0)))
+                learned = h.item_weight * head.get(item_id, 0.0) + h.lexical_weight * ngram.get(item_id, 0.0)
+                score = s.dense_weight * d + s.lexical_weight * lex + learned
+            scored.append(ItemScore(item_id, score, d, lex, head.get(item_id, 0.0), learned))
         scored.sort(key=lambda h: h.score, reverse=True)
         return Retrieval(query=query, items=scored, quote_scores=quotes,
-                         unexplained=unexplained_words(query, self.in_scope_stems, self.bm25.speller))
+                         unexplained=unexplained_words(query, self.in_scope_stems, self.bm25.speller),
+                         off_topic=off_topic)

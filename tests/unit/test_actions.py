@@ -86,7 +86,6 @@ class _BrokenRetriever:
     """A retriever whose index has gone (a Retriever, as Engine.retriever is typed)."""
 
     glossary = None
-    head_weight = 0.0
 
     def retrieve(self, query):
         from bot.errors import IndexMissingError

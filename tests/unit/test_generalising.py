@@ -11,6 +11,8 @@ from bot.retrieval import finetune
 from bot.knowledge.glossary import load_glossary
 from bot.retrieval.head import Head
 from bot.retrieval.index import DenseIndex, build_index
+from bot.retrieval.lexical_head import LEXICAL_HEAD_FILE, LexicalHead
+from bot.retrieval.off_topic import OffTopicModel
 from bot.knowledge.model import Kind
 from tests.fakes import FakeEncoder
 
@@ -86,3 +88,56 @@ def test_a_problem_told_about_we_or_they_is_told_from_questions_and_requests():
     assert not describes_a_shared_problem("what's the weather like for us in Leeds today")
     assert not describes_a_shared_problem("can you put a meeting in our diary for Friday")
     assert not describes_a_shared_problem("we are stuck")  # too short to say what the problem is
+
+
+def test_the_ngram_head_reads_through_misspellings_and_caches_beside_the_index(knowledge, tmp_path):
+    encoder = FakeEncoder()
+    build_index(knowledge, encoder, tmp_path)
+    # The funding items and their neighbours: enough to tell apart, quick to train.
+    items = {"dedicated_flexible_funding", "siloed_funding_and_competition", "variation_in_funding_periods",
+             "clear_shared_purpose", "being_solutions_focused", "oos_contact_details"}
+    entries = [e for e in DenseIndex.load(knowledge, tmp_path, encoder.name).entries if e.item_id in items]
+    head = LexicalHead.load_or_train(entries, tmp_path, regularisation=10.0)
+    probabilities = head.probabilities("dedicatted flexibel fundng")
+    assert max(probabilities, key=probabilities.get) == "dedicated_flexible_funding"
+    assert abs(sum(probabilities.values()) - 1.0) < 1e-4
+    again = LexicalHead.load_or_train(entries, tmp_path, regularisation=10.0)  # from the cache
+    assert again.probabilities("dedicatted flexibel fundng") == probabilities
+    (tmp_path / LEXICAL_HEAD_FILE).write_bytes(b"not a pickle")  # a damaged cache is trained again, not fatal
+    assert LexicalHead.load_or_train(entries, tmp_path, 10.0).probabilities("fundng") == \
+        head.probabilities("fundng")
+
+
+def test_the_off_topic_model_learns_the_out_of_scope_topics_and_caches(knowledge, tmp_path):
+    encoder = FakeEncoder()
+    build_index(knowledge, encoder, tmp_path)
+    index = DenseIndex.load(knowledge, tmp_path, encoder.name)
+    model = OffTopicModel.load_or_train(knowledge, index, tmp_path, regularisation=16.0)
+    assert model is not None
+    topic = knowledge.of_kind(Kind.OUT_OF_SCOPE)[0]
+    off = [model.probability(v) for v in encoder.encode(list(topic.questions))]
+    on = [model.probability(v) for v in encoder.encode(list(knowledge["dedicated_flexible_funding"].questions))]
+    assert np.median(off) > 0.5 > np.median(on)
+    again = OffTopicModel.load_or_train(knowledge, index, tmp_path, regularisation=16.0)
+    assert np.allclose(again.coef, model.coef) and again.intercept == model.intercept
+    no_topics = dataclasses.replace(knowledge, items={i.id: i for i in knowledge.items.values()
+                                                      if i.kind is not Kind.OUT_OF_SCOPE})
+    from bot.retrieval.memory import InMemoryIndex
+    # Nothing to learn "off-topic" from: no model, and nothing is declined by it.
+    assert OffTopicModel.train(no_topics, InMemoryIndex.build(no_topics, encoder), 16.0) is None
+
+
+def test_a_message_the_off_topic_model_places_out_of_scope_is_declined(fake_engine, settings):
+    from bot.answer import types as t
+    from bot.answer.compose import Memory, Run, check_input, decline_if_out_of_scope, retrieve
+
+    def scope(engine):
+        run = Run(question="Dedicated, flexible funding", engine=engine, memory=Memory())
+        check_input(run), retrieve(run)
+        assert run.retrieval is not None and run.retrieval.off_topic > 0.0
+        return decline_if_out_of_scope(run)
+
+    assert scope(fake_engine) is None  # in scope: the next stages answer it
+    engine = dataclasses.replace(fake_engine, settings=dataclasses.replace(settings, decision=dataclasses.replace(
+        settings.decision, off_topic_above=0.0)))
+    assert scope(engine).status == t.OUT_OF_SCOPE

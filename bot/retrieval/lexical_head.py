@@ -1,0 +1,75 @@
+"""A second classification head over item ids, on the words themselves: character and word n-grams.
+
+The embedding head (head.py) sees MiniLM's view of a question; misspellings ("beurocracy"), acronyms
+(ICB, S75, LRF) and short fragments land in odd places of that space. Character n-grams of 2–5 letters
+and word uni- and bigrams, weighted by TF-IDF, give a logistic regression the spelling itself to learn
+from: "parntership" shares most of its n-grams with "partnership". Its probability for an item is added
+to the fused score (`head.lexical_weight`), chosen by bank cross-validation (ADR 0009).
+
+The fitted vectoriser and regression are cached beside the index with pickle, keyed by the index's
+fingerprint: the file is one `bot index` wrote on this machine, like the FAISS index beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+from pathlib import Path
+from typing import Any, Optional
+
+from bot.retrieval.index import META_FILE, Entry
+
+log = logging.getLogger(__name__)
+
+LEXICAL_HEAD_FILE = "lexical-head.pkl"
+
+
+class LexicalHead:
+    def __init__(self, vectoriser: Any, model: Any) -> None:
+        self.vectoriser = vectoriser
+        self.model = model
+        self.classes: list[str] = [str(c) for c in model.classes_]
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        p = self.model.predict_proba(self.vectoriser.transform([text]))[0]
+        return dict(zip(self.classes, p.tolist()))
+
+    @classmethod
+    def train(cls, entries: list[Entry], regularisation: float) -> "LexicalHead":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_union
+
+        vectoriser = make_union(
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True))
+        features = vectoriser.fit_transform([e.text for e in entries])
+        # newton-cg: the same optimum as the default lbfgs, in a third of the iterations on these features
+        model = LogisticRegression(C=regularisation, max_iter=1000, solver="newton-cg")
+        model.fit(features, [e.item_id for e in entries])
+        return cls(vectoriser, model)
+
+    @classmethod
+    def load_or_train(cls, entries: list[Entry], index_dir: Optional[Path], regularisation: float) -> "LexicalHead":
+        """The cached head if it was trained on this index with this setting; else trained now (and cached)."""
+        if index_dir is None:
+            return cls.train(entries, regularisation)
+        meta = json.loads((index_dir / META_FILE).read_text(encoding="utf-8"))
+        key = f"{meta.get('fingerprint')}:{regularisation}"
+        path = index_dir / LEXICAL_HEAD_FILE
+        if path.exists():
+            try:
+                with path.open("rb") as f:
+                    stored = pickle.load(f)
+                if stored.get("key") == key:
+                    return cls(stored["vectoriser"], stored["model"])
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+                log.info("lexical head: cache %s unreadable (%s); training again", path, exc)
+        head = cls.train(entries, regularisation)
+        try:
+            with path.open("wb") as f:
+                pickle.dump({"key": key, "vectoriser": head.vectoriser, "model": head.model}, f)
+        except OSError as exc:  # a read-only build folder: use the head, train it again next start
+            log.warning("lexical head: could not cache in %s: %s", path, exc)
+        return head

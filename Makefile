@@ -69,13 +69,14 @@ test-browser: $(INDEX) $(MODEL) ## web widget tests in headless Chromium (/usr/b
 test-rasa: $(MODEL) ## Rasa test stories, failing on any prediction error
 	bash scripts/rasa-test-stories.sh
 
-eval: $(INDEX) $(MODEL) ## accuracy: bank cross-validation, independent, detail, dev, held-out and leader-style dev sets, ours vs two baselines; NLU cross-validation
+eval: $(INDEX) $(MODEL) ## accuracy: bank cross-validation, independent, detail, dev, held-out, leader-style and answerability dev sets, ours vs two baselines; NLU cross-validation
 	$(PY) -m bot.cli eval --crossval 5 --write docs/eval-crossval.md
 	$(PY) -m bot.cli eval --dev-set tests/eval/independent_set.yml --write docs/eval-independent.md
 	$(PY) -m bot.cli eval --detail tests/eval/detail_set.yml --write docs/eval-detail.md
 	$(PY) -m bot.cli eval --write docs/eval-results.md
 	$(PY) -m bot.cli eval --dev-set tests/eval/heldout_set.yml --write docs/eval-heldout.md
 	$(PY) -m bot.cli eval --dev-set tests/eval/leader_dev_set.yml --write docs/eval-leader-dev.md
+	$(PY) -m bot.cli eval --dev-set tests/eval/answerability_dev_set.yml --write docs/eval-answerability-dev.md
 	$(VENV)/bin/rasa test nlu --cross-validation --folds 3 --out build/nlu-cv --no-plot > build/nlu-cv.log 2>&1
 	set -o pipefail; $(PY) scripts/nlu_cv_summary.py build/nlu-cv | tee docs/nlu-cross-validation.md
 

@@ -152,6 +152,12 @@ EVAL_SETS = {
                           "independent set can stay untouched. Its misses guided the leader-style bank "
                           "additions and the out-of-scope topic for one organisation's own management; read "
                           "its figures as tuned.\n\n",
+    "answerability_dev_set.yml": "The answerability development set: written by a separate session from the report "
+                                 "and the item ids alone: questions near the report's subject asking for what it "
+                                 "does not give (figures, dates, names, other reports, prompt injection), and "
+                                 "look-ups it does answer. Tuned on (the answer-type checks: a number of what is "
+                                 "counted, a date for 'when', a sum of money for a cost); read its figures as "
+                                 "tuned.\n\n",
 }
 
 

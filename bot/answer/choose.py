@@ -19,7 +19,7 @@ from bot.answer.memory import Memory
 from bot.answer.run import Run
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind
-from bot.retrieval.lexical import (NUMBER, TEMPORAL, asks_about_participants, asks_for_advice, expected_answer,
+from bot.retrieval.lexical import (DATE, NUMBER, TEMPORAL, asks_about_participants, asks_for_advice, expected_answer,
                                    lookup_kind)
 from bot.retrieval.search import ItemScore, Retrieval
 
@@ -162,8 +162,9 @@ def fact_answer(run: Run, item: Item, lacking: bool = False) -> t.Answer:
     else:
         quotes = list(item.quotes)
     wanted = expected_answer(run.text) or (NUMBER if lookup_kind(run.text) == "figure" else None)
-    if wanted is not None and item.kind is not Kind.CASE_STUDY and not any(wanted.search(q) for q in quotes):
-        lacking = True  # (a case study's lead gives Table 1's count)
+    table_count = item.kind is Kind.CASE_STUDY and asks_about_participants(run.text)
+    if wanted is not None and not table_count and not any(wanted.search(q) for q in quotes):
+        lacking = True  # (a case study's lead gives Table 1's count of its interviewees)
     buttons: list[t.Button] = []
     related = list(item.enablers) or [e for ch in item.challenges for e in knowledge[ch].enablers]
     if related:
@@ -172,7 +173,7 @@ def fact_answer(run: Run, item: Item, lacking: bool = False) -> t.Answer:
     buttons.append(c.button("What helps collaboration?", "/ask_enablers_overview"))
     blocks = c.fact_blocks(knowledge, item, quotes)
     if lacking:
-        what = "date" if lookup_kind(run.text) == "schedule" or wanted is TEMPORAL else "figure"
+        what = "date" if lookup_kind(run.text) == "schedule" or wanted in (TEMPORAL, DATE) else "figure"
         blocks.insert(0, Text(f"The report does not give that {what}. What it does say:"))
     return c.answer(knowledge, t.NOT_IN_REPORT if lacking else t.ANSWERED_FACT, blocks, buttons,
                     fact_id=item.id, example_id=item.id if item.kind is Kind.EXAMPLE else None)

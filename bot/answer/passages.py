@@ -28,7 +28,7 @@ from bot.answer.examples import _POINTS_BACK
 from bot.knowledge.model import Item, Kind, Knowledge
 from bot.knowledge.segment import SEP
 from bot.knowledge.source import fold_space
-from bot.retrieval.lexical import (NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report,
+from bot.retrieval.lexical import (DATE, NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report,
                                    expected_answer, lookup_kind, stem, tokens)
 from bot.retrieval.passage_search import PassageHit
 
@@ -161,7 +161,7 @@ def found_after_all(run: "Run", lacking: t.Answer, hits: list[PassageHit]) -> t.
     case studies") to prove that a passage gives the figure asked for."""
     s = run.engine.settings.passages
     wanted = expected_answer(run.text)
-    if wanted is not TEMPORAL:
+    if wanted is not DATE:
         return lacking
     holding = [h for h in hits if wanted.search(quote_window(h, s.quote_max_chars))]
     if not holding or holding[0].score - doubt(run, holding[0]) < s.answer_min or holding[0].dense < s.dense_min:
@@ -218,7 +218,7 @@ def passage_answer(run: "Run", hit: PassageHit) -> t.Answer:
 
 def lacking_answer(run: "Run", hit: PassageHit, wanted: Optional[re.Pattern]) -> t.Answer:
     knowledge = run.engine.knowledge
-    what = "date" if wanted is TEMPORAL else "figure" if wanted is not None else "name"
+    what = "date" if wanted in (TEMPORAL, DATE) else "figure" if wanted is not None else "name"
     words = quote_window(hit, run.engine.settings.passages.quote_max_chars)
     linked = linked_items(run, hit)
     blocks = [Text(f"The report does not give that {what}. What it does say:"), *cited(knowledge, hit, words)]

@@ -151,7 +151,7 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
         r"\bhow (many|much)\b|\bconvert\b|\b(percentage|per cent|percent|proportion)\b|%"
         r"|\bwhat(?:s| is| are| was| were)? (?:the )?(?:\w+ ){0,4}"
         r"(budget|rate|population|figure|cost|price|salary|wage|spend|spending|pay scale|deficit|number)s?\b"
-        r"|\bwhat does [\w ]+ (spend|cost|earn|pay)\b"),
+        r"|\bwhat (?:does|did|do) [\w ]+ (spend|cost|earn|pay)\b"),
     "schedule": re.compile(r"\bwhat time\b|\bwhen is the next\b|\btimetables?\b"),
     # A named person: "who chairs the integrated care board?", "who should I call about a complaint?"
     "person": re.compile(r"^\s*who(?:s| is| are| was| chairs| runs| leads| heads| should i (?:call|contact|ring|email|speak to))\b"
@@ -178,7 +178,8 @@ def lookup_kind(text: str) -> str | None:
     return next((kind for kind, pattern in LOOKUP_PATTERNS.items() if pattern.search(plain)), None)
 
 
-PARTICIPANTS_PATTERN = re.compile(r"\b(interview\w*|participa\w*|took part|take part|spoke to|talked to)\b")
+PARTICIPANTS_PATTERN = re.compile(r"\b(interview\w*|participa\w*|took part|take part|spoke to|spoken to|speak to"
+                                  r"|talked to|talk to)\b")
 
 
 def asks_about_participants(text: str) -> bool:
@@ -236,15 +237,51 @@ def unexplained_words(text: str, corpus_stems: frozenset[str], speller: Spelling
 # date, "how many leaders took part?" a number; a fact without one cannot be the answer.
 TEMPORAL = re.compile(r"(?i)\b(january|february|march|april|may|june|july|august|september|october|november|"
                       r"december|\d{4}|\d+\s*(?:-|to)\s*\d+\s+months|weeks?|months?|years?)\b")
-NUMBER = re.compile(r"(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred)\b")
+# "When did it start?" wants a date; a duration ("six weeks") says how long, not when.
+DATE = re.compile(r"(?i)\b(january|february|march|april|may|june|july|august|september|october|november|"
+                  r"december|\d{4})\b")
+DURATION = re.compile(r"(?i)\b(\d+\s*(?:-|to)\s*\d+\s+months|(?:\d+|one|two|three|four|five|six|seven|eight|nine|"
+                      r"ten|eleven|twelve|eighteen|several|a few) (?:days?|weeks?|months?|years?))\b")
+# A figure, not a name or a reference that holds digits: "COVID-19", "Figure 1", "Table 1" give no count.
+_FIGURE = (r"(?<!covid-)(?<!covid)(?<!figure )(?<!table )\b\d[\d,.]*"
+           r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred)\b")
+NUMBER = re.compile(rf"(?i){_FIGURE}")
 ASKS_WHEN = re.compile(r"(?i)^\s*(when\b|what (year|date|dates|month|time)\b|how long ago\b)")
+ASKS_HOW_LONG = re.compile(r"(?i)\bhow long\b(?! ago)")
 ASKS_HOW_MANY = re.compile(r"(?i)\bhow (many|much)\b")
+# "What did the factory cost?", "how much was the budget?": money, which a count of gowns does not answer.
+ASKS_MONEY = re.compile(r"(?i)\b(cost|costs|costed|budget|budgets|spend|spent|price|salary|salaries|wage|funding of|"
+                        r"how much money|how much funding)\b")
+MONEY = re.compile(r"(?i)£|\b(pounds?|million|billion|bn)\b")
+# "How many jury trials did the courts hear?": what is counted, up to the verb.
+_COUNTED = re.compile(r"(?i)\bhow many ((?:\w+ ){0,2}\w+)")
+_NOT_COUNTED = frozenset("of the a an and or did do does were was are is have has had will would can could "
+                         "in on at for there their its it we they you i".split())
 
 
 def expected_answer(text: str) -> re.Pattern | None:
-    """A pattern the answering quote must match, if the question asks for a date or a number."""
+    """A pattern the answering quote must match, if the question asks for a date, a duration, a sum of money
+    or a number.
+
+    "How many X?" wants a number of X: "six weeks" does not answer "how many jury trials?". A count of
+    participants is Table 1's whatever the word ("leaders", "people", "interviewees"), so any number will do.
+    """
+    if lookup_kind(text) == "figure" and ASKS_MONEY.search(text):
+        return MONEY
     if ASKS_WHEN.search(text):
-        return TEMPORAL
-    if ASKS_HOW_MANY.search(text):
+        return DATE
+    if ASKS_HOW_LONG.search(text):
+        return DURATION
+    if not ASKS_HOW_MANY.search(text):
+        return None
+    counted = _COUNTED.search(text)
+    if counted is None or asks_about_participants(text):
         return NUMBER
-    return None
+    nouns = []
+    for word in counted.group(1).lower().split():
+        if word in _NOT_COUNTED:
+            break
+        nouns.append(re.escape(stem(word)) + r"\w*")
+    if not nouns:
+        return NUMBER
+    return re.compile(rf"(?i)(?:{_FIGURE})(?:\W+\w+){{0,3}}?\W+(?:{'|'.join(nouns)})\b")

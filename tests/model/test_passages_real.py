@@ -57,6 +57,27 @@ def test_a_date_the_report_gives_is_never_said_to_be_missing(real_engine):
     assert "does not give" not in to_markdown(answer)
 
 
+@pytest.mark.parametrize("question", [
+    "How many jury trials did the Nightingale courts hear?",        # its numbers count weeks and months
+    "How many elderly people did Kent FRS support while they were self isolating?",  # only "COVID-19" has digits
+    "What did it cost to set up the Northumbria PPE factory?",     # 15,500 gowns is not a cost
+    "When did the HMPPS homelessness prevention taskforces start?",
+])
+def test_a_figure_of_another_kind_is_not_taken_for_the_one_asked(real_engine, question):
+    answer = compose.compose_answer(question, real_engine)
+    assert answer.status == t.NOT_IN_REPORT, to_markdown(answer)
+    assert to_markdown(answer).startswith("The report does not give that")
+
+
+@pytest.mark.parametrize("question, words", [
+    ("how many gowns a day did the Northumbria factory make?", "15,500 gowns a day"),
+    ("how long did it take to set up the Nightingale courts?", "six weeks rather than the usual 18-24 months"),
+])
+def test_the_figure_the_report_gives_still_answers(real_engine, question, words):
+    answer = compose.compose_answer(question, real_engine)
+    assert answer.is_answer and words in shown(answer)
+
+
 def test_a_date_the_report_lacks_is_still_said_to_be_missing(real_engine):
     answer = compose.compose_answer("what year was the Bristol programme launched?", real_engine)
     assert to_markdown(answer).startswith("The report does not give that date.")

@@ -4,16 +4,41 @@ from __future__ import annotations
 
 from bot.answer import compose
 from bot.answer import types as t
-from bot.retrieval.lexical import NUMBER, TEMPORAL, SpellingCorrector, expected_answer, unexplained_words, stem
+from bot.retrieval.lexical import (DATE, DURATION, MONEY, NUMBER, SpellingCorrector, expected_answer, stem,
+                                  unexplained_words)
 
 
 def test_when_questions_expect_a_date_and_how_many_questions_a_number():
-    assert expected_answer("When was the research carried out?") is TEMPORAL
-    assert expected_answer("what year is this from") is TEMPORAL
-    assert expected_answer("how many leaders were interviewed") is NUMBER
+    assert expected_answer("When was the research carried out?") is DATE
+    assert expected_answer("what year is this from") is DATE
+    assert expected_answer("how many leaders were interviewed") is NUMBER  # Table 1: any count of participants
     assert expected_answer("how do we build trust?") is None
-    assert TEMPORAL.search("From January to March 2021, Ipsos MORI developed six case studies")
+    assert DATE.search("From January to March 2021, Ipsos MORI developed six case studies")
     assert NUMBER.search("develop six case studies") and not NUMBER.search("to join up services")
+
+
+def test_a_reference_is_not_a_figure_nor_a_rate_a_duration():
+    assert not NUMBER.search("support during COVID-19, as shown in Figure 1 and Table 1")
+    assert NUMBER.search("the Trust’s order of 15,500 gowns a day")
+    how_long = expected_answer("How long did it take to get the factory up and running?")
+    assert how_long is DURATION
+    assert not how_long.search("the Trust’s order of 15,500 gowns a day")  # a rate, not how long
+    assert how_long.search("established in six weeks rather than the usual 18-24 months")
+    assert not expected_answer("When did the taskforces start?").search("in six weeks")  # how long is not when
+
+
+def test_how_many_wants_a_number_of_what_is_counted():
+    trials = expected_answer("How many jury trials did the Nightingale courts hear?")
+    assert not trials.search("in six weeks rather than the usual 18-24 months")
+    assert trials.search("they heard 120 jury trials")
+    assert expected_answer("how many gowns a day did they make").search("the Trust’s order of 15,500 gowns a day")
+    assert expected_answer("how many case studies are there?").search("develop six case studies of collaboration")
+
+
+def test_a_cost_wants_money_not_any_number():
+    cost = expected_answer("What did it cost to set up the Northumbria PPE factory?")
+    assert cost is MONEY
+    assert not cost.search("the Trust’s order of 15,500 gowns a day") and cost.search("a £2 million budget")
 
 
 def test_the_spelling_guard_fixes_misspellings_but_leaves_real_words_alone():

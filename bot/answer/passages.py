@@ -29,7 +29,7 @@ from bot.knowledge.model import Item, Kind, Knowledge
 from bot.knowledge.segment import SEP
 from bot.knowledge.source import fold_space
 from bot.retrieval.lexical import (DATE, NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report,
-                                   expected_answer, lookup_kind, stem, tokens)
+                                   expected_answer, lookup_kind, stem, tokens, words)
 from bot.retrieval.passage_search import PassageHit
 
 if TYPE_CHECKING:
@@ -39,10 +39,17 @@ if TYPE_CHECKING:
 NEVER_IN_REPORT = ("contact", "recommendation", "legal")
 # A person's name ("who led…", "who was the director…", "the name of the manager"): the report names no
 # individual people, so an item's answer to it is turned into "the report does not give that name".
-_ROLE = r"(leaders?|chief|chief executive|ceo|director|manager|head|chair|officer|boss|minister)"
-ASKS_FOR_A_NAME = re.compile(rf"(?i)\bnames? of (the |their |its )?{_ROLE}\b"
+_ROLE = (r"(leaders?|chief|chief executive|ceo|director|manager|head|chair|officer|boss|minister|researchers?|"
+         r"interviewees?|participants?|staff)")
+ASKS_FOR_A_NAME = re.compile(rf"(?i)\bnames? of (the |their |its )?(\w+ )?{_ROLE}\b|\bwhich (\w+ )?researchers\b"
                              rf"|\bwho (was|is|were|are) (the |their |its )?{_ROLE}\b"
                              r"|^\s*who (led|chaired|headed|ran|runs|leads|heads|chairs)\b|\b(first|full|last) names?\b")
+# The name of an organisation or place ("which CCGs…", "what's the name of the company…"): the report names
+# only the organisations of its case studies, so an answer gives one only if it shows a name the question lacks.
+ASKS_FOR_AN_ORGANISATION = re.compile(
+    r"(?i)\bwhich (\w+ ){0,2}?(company|companies|firm|firms|trusts?|ccgs?|icbs?|lrfs?|councils?|charit(y|ies)|"
+    r"venues?|buildings?|hospitals?|departments?|suppliers?)\b"
+    r"|\bnames? (of|please)\b|\bcan you name\b|\bname the\b|\bwhat(?:'s|’s| is| was) the name\b")
 # The items answering first, most specific first, for what a passage "belongs to".
 LINK_ORDER = (Kind.EXAMPLE, Kind.CASE_STUDY, Kind.FACT, Kind.CHALLENGE, Kind.ENABLER)
 
@@ -52,7 +59,9 @@ def refine(run: "Run", answer: t.Answer) -> t.Answer:
     search = run.engine.passages
     if search is None or run.retrieval is None or not run.text:
         return answer
-    if answer.status in (t.ANSWERED, t.ANSWERED_FACT) and ASKS_FOR_A_NAME.search(run.text):
+    if answer.status in (t.ANSWERED, t.ANSWERED_FACT) and (
+            ASKS_FOR_A_NAME.search(run.text)
+            or (ASKS_FOR_AN_ORGANISATION.search(run.text) and not shows_a_new_name(run, answer))):
         return lacking_answer(run, what_it_says(run, search.search(run.text)), None)
     if answer.status in (t.ANSWERED, t.ANSWERED_FACT):
         return add_best_words(run, answer, search.search(run.text))
@@ -61,6 +70,24 @@ def refine(run: "Run", answer: t.Answer) -> t.Answer:
     if answer.status == t.NOT_IN_REPORT:
         return found_after_all(run, answer, search.search(run.text))
     return answer
+
+
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'&-]*(?: (?:and |of |for )?[A-Z][\w’'&-]*)+")
+# Words a name shares with many others: "the Nightingale court programme" does not name the Capacity Programme.
+_GENERIC = frozenset("programme programmes service services council councils trust trusts foundation nhs court "
+                     "courts tribunal tribunals fire rescue healthcare centre national leadership prison probation "
+                     "hm her majesty majestys".split())
+
+
+def shows_a_new_name(run: "Run", answer: t.Answer) -> bool:
+    """Whether the answer quotes a name the question does not already give ("which charity did Kent work
+    with?": Age UK): an organisation of the case studies, or a run of capitalised words ("the Additional Courts
+    and Tribunal Capacity Programme"), sharing no distinctive word with the question."""
+    asked = set(words(run.text)) - _GENERIC
+    shown = " ".join(q.text for q in answer.quotes)
+    named = [n for n in run.engine.knowledge.names if name_pattern(n).search(shown)]
+    named += _CAPITALISED_RUN.findall(shown)
+    return any(set(words(n)) - _GENERIC and not asked & set(words(n)) for n in named)
 
 
 # --- (a) --------------------------------------------------------------------------------------------

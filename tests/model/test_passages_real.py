@@ -78,6 +78,22 @@ def test_the_figure_the_report_gives_still_answers(real_engine, question, words)
     assert answer.is_answer and words in shown(answer)
 
 
+def test_a_name_the_report_does_not_give_is_said_to_be_missing(real_engine):
+    answer = compose.compose_answer("What's the name of the textiles company that made PPE with Northumbria "
+                                    "Healthcare?", real_engine)
+    assert to_markdown(answer).startswith("The report does not give that name.")
+
+
+@pytest.mark.parametrize("question, name", [
+    ("which charity did Kent Fire and Rescue work with?", "Age UK"),
+    ("what was the name of the programme that sped up opening court venues?",
+     "Additional Courts and Tribunal Capacity Programme"),
+])
+def test_a_name_the_report_gives_answers(real_engine, question, name):
+    answer = compose.compose_answer(question, real_engine)
+    assert answer.is_answer and name in shown(answer)
+
+
 def test_a_date_the_report_lacks_is_still_said_to_be_missing(real_engine):
     answer = compose.compose_answer("what year was the Bristol programme launched?", real_engine)
     assert to_markdown(answer).startswith("The report does not give that date.")

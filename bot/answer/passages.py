@@ -181,9 +181,9 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
 
 
 def found_after_all(run: "Run", lacking: t.Answer, hits: list[PassageHit]) -> t.Answer:
-    """The item stages said the report lacks the date or figure asked for, judging by the item that matched
-    best ("when was the fieldwork carried out?" matched how the case studies were chosen). A passage that
-    holds a date or figure and answers the question well enough overrules them: never tell a leader the
+    """The item stages said the report lacks the date asked for, judging by the item that matched best
+    ("when was the fieldwork carried out?" matched how the case studies were chosen). A passage that holds
+    a date and answers the question well enough overrules them: never tell a leader the
     report does not say what it does. Dates only: a number is too common in the report ("COVID-19", "six
     case studies") to prove that a passage gives the figure asked for."""
     s = run.engine.settings.passages

@@ -46,7 +46,8 @@ class CoachUser(HttpUser):
     @task
     def turn(self) -> None:
         if self.turns % TURNS_PER_CONVERSATION == 0:
-            self.sender = f"bench-{uuid.uuid4().hex[:12]}"
+            # A letter first: hex digits straight after "-" can look like a phone number, which REST refuses (400).
+            self.sender = f"bench-u{uuid.uuid4().hex[:12]}"
         self.turns += 1
         message = "hello" if KIND == "bare" else next(self.questions)
         url = f"{next(self.hosts)}/webhooks/rest/webhook"

@@ -29,7 +29,7 @@ LOG_PROBLEM = re.compile(r"\b(ERROR|WARNING|CRITICAL)\b|\[(error|warning|critica
 class Chat:
     def __init__(self, server, report_text):
         self.server, self.report = server, report_text
-        self.sender = f"conv-{uuid.uuid4().hex[:10]}"
+        self.sender = f"conv-u{uuid.uuid4().hex[:10]}"  # a letter first, or the digits can look like a phone number
         self.transcript: list[str] = []
         self.buttons: dict[str, str] = {}
 

@@ -102,8 +102,9 @@ def test_the_ngram_head_reads_through_misspellings_and_caches_beside_the_index(k
     assert max(probabilities, key=probabilities.get) == "dedicated_flexible_funding"
     assert abs(sum(probabilities.values()) - 1.0) < 1e-4
     # Summing the question's n-gram rows gives what sklearn's predict_proba gives, only faster.
-    reference = head.model.predict_proba(head.vectoriser.transform(["dedicatted flexibel fundng"]))[0]
-    assert np.allclose([probabilities[c] for c in head.classes], reference)
+    for text in ("dedicatted flexibel fundng", "Zzqx!", ""):  # the last two share no n-gram with the banks
+        reference = head.model.predict_proba(head.vectoriser.transform([text]))[0]
+        assert np.allclose([head.probabilities(text)[c] for c in head.classes], reference)
     again = LexicalHead.load_or_train(entries, tmp_path, regularisation=10.0)  # from the cache
     assert again.probabilities("dedicatted flexibel fundng") == probabilities
     (tmp_path / LEXICAL_HEAD_FILE).write_bytes(b"not a pickle")  # a damaged cache is trained again, not fatal

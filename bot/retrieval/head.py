@@ -9,15 +9,13 @@ cached beside the index, keyed by the index's fingerprint.
 
 from __future__ import annotations
 
-import json
-import logging
 from pathlib import Path
 
 import numpy as np
 
-from bot.retrieval.index import META_FILE, VectorIndex
+from bot.retrieval.index import VectorIndex
+from bot.retrieval.model_cache import cache_key, load_arrays, save_arrays
 
-log = logging.getLogger(__name__)
 
 HEAD_FILE = "head.npz"
 
@@ -47,17 +45,11 @@ class Head:
 
     @classmethod
     def load_or_train(cls, index: VectorIndex, index_dir: Path, regularisation: float) -> "Head":
-        meta = json.loads((index_dir / META_FILE).read_text(encoding="utf-8"))
-        key = f"{meta.get('fingerprint')}:{regularisation}"
+        key = cache_key(index_dir, regularisation)
         path = index_dir / HEAD_FILE
-        if path.exists():
-            with np.load(path, allow_pickle=False) as stored:
-                if str(stored["key"]) == key:
-                    return cls(list(stored["classes"]), stored["coef"], stored["intercept"])
+        stored = load_arrays(path, key)
+        if stored is not None:
+            return cls(list(stored["classes"]), stored["coef"], stored["intercept"])
         head = cls.train(index, regularisation)
-        try:
-            np.savez(path, key=np.array(key), classes=np.array(head.classes), coef=head.coef,
-                     intercept=head.intercept)
-        except OSError as exc:  # a read-only build folder: use the head, train it again next start
-            log.warning("head: could not cache in %s: %s", path, exc)
+        save_arrays(path, key, "head", classes=np.array(head.classes), coef=head.coef, intercept=head.intercept)
         return head

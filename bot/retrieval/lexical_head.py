@@ -12,7 +12,6 @@ fingerprint: the file is one `bot index` wrote on this machine, like the FAISS i
 
 from __future__ import annotations
 
-import json
 import logging
 import pickle
 from pathlib import Path
@@ -20,7 +19,8 @@ from typing import Any, Optional
 
 import numpy as np
 
-from bot.retrieval.index import META_FILE, Entry
+from bot.retrieval.index import Entry
+from bot.retrieval.model_cache import cache_key
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,7 @@ class LexicalHead:
         """The cached head if it was trained on this index with this setting; else trained now (and cached)."""
         if index_dir is None:
             return cls.train(entries, regularisation)
-        meta = json.loads((index_dir / META_FILE).read_text(encoding="utf-8"))
-        key = f"{meta.get('fingerprint')}:{regularisation}"
+        key = cache_key(index_dir, regularisation)
         path = index_dir / LEXICAL_HEAD_FILE
         if path.exists():
             try:

@@ -12,17 +12,15 @@ index, keyed by its fingerprint, so a cross-validation fold's model never sees t
 
 from __future__ import annotations
 
-import json
-import logging
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
 from bot.knowledge.model import Kind, Knowledge
-from bot.retrieval.index import META_FILE, VectorIndex
+from bot.retrieval.index import VectorIndex
+from bot.retrieval.model_cache import cache_key, load_arrays, save_arrays
 
-log = logging.getLogger(__name__)
 
 OFF_TOPIC_FILE = "off-topic.npz"
 
@@ -54,17 +52,12 @@ class OffTopicModel:
                       regularisation: float) -> Optional["OffTopicModel"]:
         if index_dir is None:
             return cls.train(knowledge, index, regularisation)
-        meta = json.loads((index_dir / META_FILE).read_text(encoding="utf-8"))
-        key = f"{meta.get('fingerprint')}:{regularisation}"
+        key = cache_key(index_dir, regularisation)
         path = index_dir / OFF_TOPIC_FILE
-        if path.exists():
-            with np.load(path, allow_pickle=False) as stored:
-                if str(stored["key"]) == key:
-                    return cls(stored["coef"], float(stored["intercept"]))
+        stored = load_arrays(path, key)
+        if stored is not None:
+            return cls(stored["coef"], float(stored["intercept"]))
         model = cls.train(knowledge, index, regularisation)
         if model is not None:
-            try:
-                np.savez(path, key=np.array(key), coef=model.coef, intercept=np.array(model.intercept))
-            except OSError as exc:  # a read-only build folder: use the model, train it again next start
-                log.warning("off-topic model: could not cache in %s: %s", path, exc)
+            save_arrays(path, key, "off-topic model", coef=model.coef, intercept=np.array(model.intercept))
         return model

@@ -12,6 +12,7 @@ from bot.knowledge.glossary import load_glossary
 from bot.retrieval.head import Head
 from bot.retrieval.index import DenseIndex, build_index
 from bot.retrieval.lexical_head import LEXICAL_HEAD_FILE, LexicalHead
+from bot.retrieval.memory import InMemoryIndex
 from bot.retrieval.off_topic import OffTopicModel
 from bot.knowledge.model import Kind
 from tests.fakes import FakeEncoder
@@ -126,7 +127,6 @@ def test_the_off_topic_model_learns_the_out_of_scope_topics_and_caches(knowledge
     assert np.allclose(again.coef, model.coef) and again.intercept == model.intercept
     no_topics = dataclasses.replace(knowledge, items={i.id: i for i in knowledge.items.values()
                                                       if i.kind is not Kind.OUT_OF_SCOPE})
-    from bot.retrieval.memory import InMemoryIndex
     # Nothing to learn "off-topic" from: no model, and nothing is declined by it.
     assert OffTopicModel.train(no_topics, InMemoryIndex.build(no_topics, encoder), 16.0) is None
 
@@ -137,7 +137,8 @@ def test_a_message_the_off_topic_model_places_out_of_scope_is_declined(fake_engi
 
     def scope(engine):
         run = Run(question="Dedicated, flexible funding", engine=engine, memory=Memory())
-        check_input(run), retrieve(run)
+        check_input(run)
+        retrieve(run)
         assert run.retrieval is not None and run.retrieval.off_topic > 0.0
         return decline_if_out_of_scope(run)
 

@@ -87,7 +87,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     heads = load_heads(knowledge, DenseIndex.load(knowledge, settings.index_dir, name), settings.head,
                        settings.index_dir)
     trained = [n for n, on in (("item head", heads.item), ("n-gram head", heads.lexical),
-                               ("off-topic model", heads.off_topic)) if on is not None]
+                               ("off-topic model", heads.off_topic), ("dense adapter", heads.adapter))
+               if on is not None]
     if trained:
         print(f"{', '.join(trained)} OK ({time.monotonic() - started:.1f} s)")
     if settings.model.backend == "onnx":

@@ -77,6 +77,8 @@ class HeadSettings:
     lexical_weight: float          # fused score += this * the n-gram head's probability (0: off)
     lexical_regularisation: float  # its C
     off_topic_regularisation: float  # C of the off-topic model over the embeddings (0: no model)
+    adapter_epochs: int = 0          # epochs of the dense adapter (bot/retrieval/adapter.py; 0: base space)
+    adapter_temperature: float = 0.05  # its in-batch-negatives temperature
 
 
 @dataclass(frozen=True)

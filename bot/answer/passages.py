@@ -41,7 +41,7 @@ NEVER_IN_REPORT = ("contact", "recommendation", "legal")
 # individual people, so an item's answer to it is turned into "the report does not give that name".
 _ROLE = (r"(leaders?|chief|chief executive|ceo|director|manager|head|chair|officer|boss|minister|researchers?|"
          r"interviewees?|participants?|staff)")
-ASKS_FOR_A_NAME = re.compile(rf"(?i)\bnames? of (the |their |its )?(\w+ )?{_ROLE}\b|\bwhich (\w+ )?researchers\b"
+ASKS_FOR_A_NAME = re.compile(rf"(?i)\bnames? of (the |their |its )?(\w+ )?{_ROLE}\b|\bwhich (\w+ ){{0,2}}researchers\b"
                              rf"|\bwho (was|is|were|are) (the |their |its )?{_ROLE}\b"
                              r"|^\s*who (led|chaired|headed|ran|runs|leads|heads|chairs)\b|\b(first|full|last) names?\b")
 # The name of an organisation or place ("which CCGs…", "what's the name of the company…"): the report names
@@ -50,6 +50,16 @@ ASKS_FOR_AN_ORGANISATION = re.compile(
     r"(?i)\bwhich (\w+ ){0,2}?(company|companies|firm|firms|trusts?|ccgs?|icbs?|lrfs?|councils?|charit(y|ies)|"
     r"venues?|buildings?|hospitals?|departments?|suppliers?)\b"
     r"|\bnames? (of|please)\b|\bcan you name\b|\bname the\b|\bwhat(?:'s|’s| is| was) the name\b")
+# Kinds of body whose names say what they are ("NHS Kent and Medway CCG", "Kent Resilience Forum"): asked
+# for one of these, only a name of that kind answers; Age UK is not "which LRF did Kent work through?".
+# A company or charity can be called anything, so for those any new name counts.
+_NAMED_BY_KIND = {
+    "trust": r"trust", "ccg": r"ccg|clinical commissioning", "icb": r"icb|integrated care board",
+    "lrf": r"lrf|resilience forum", "council": r"council", "venue": r"venue|court|centre|hall|building",
+    "building": r"building|court|centre|hall|house", "hospital": r"hospital|infirmary",
+    "department": r"department|ministry|office",
+}
+_ASKED_KIND = re.compile(r"(?i)\bwhich (?:\w+ ){0,2}?(trust|ccg|icb|lrf|council|venue|building|hospital|department)s?\b")
 # The items answering first, most specific first, for what a passage "belongs to".
 LINK_ORDER = (Kind.EXAMPLE, Kind.CASE_STUDY, Kind.FACT, Kind.CHALLENGE, Kind.ENABLER)
 
@@ -87,7 +97,9 @@ def shows_a_new_name(run: "Run", answer: t.Answer) -> bool:
     shown = " ".join(q.text for q in answer.quotes)
     named = [n for n in run.engine.knowledge.names if name_pattern(n).search(shown)]
     named += _CAPITALISED_RUN.findall(shown)
-    return any(set(words(n)) - _GENERIC and not asked & set(words(n)) for n in named)
+    kinds = [_NAMED_BY_KIND[k.lower()] for k in _ASKED_KIND.findall(run.text)]
+    return any(set(words(n)) - _GENERIC and not asked & set(words(n))
+               and all(re.search(rf"(?i)\b({kind})", n) for kind in kinds) for n in named)
 
 
 # --- (a) --------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Stage: decline what the report does not cover, or ask which challenge a vague message means.
 
+A message that tries to override the assistant's instructions ("ignore your instructions", "you are
+now...") is declined whatever else it asks.
 A message the off-topic model places among the out-of-scope topics is declined. A real item must match
 well enough, beat the out-of-scope topics it nearly ties, still match once the case studies' names are
 taken out, and, for a request for a figure or a date, hold one.
@@ -16,7 +18,8 @@ from bot.answer.content import canned
 from bot.answer.run import Run
 from bot.knowledge.model import Kind, Knowledge
 from bot.retrieval.lexical import (asks_about_participants, asks_about_the_report, describes_a_shared_problem,
-                                   expected_answer, lookup_kind, requests_information, words)
+                                   expected_answer, lookup_kind, overrides_instructions, requests_information,
+                                   words)
 from bot.retrieval.search import ItemScore, Retrieval
 
 
@@ -25,6 +28,8 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     assert run.retrieval is not None
     knowledge = run.engine.knowledge
     top, topic = best_in_and_out(knowledge, run.retrieval)
+    if overrides_instructions(run.text):  # prompt injection: the report is the only source, whatever is asked
+        return canned(t.OUT_OF_SCOPE)
     # The off-topic model learnt from the out-of-scope topics' near-domain phrasings what "about leadership
     # in one organisation" looks like next to "about working with partners" (bot/retrieval/off_topic.py).
     if run.retrieval.off_topic > d.off_topic_above:

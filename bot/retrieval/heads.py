@@ -1,5 +1,5 @@
 """The trained parts of retrieval, loaded (or trained) together from one index: the item head over the
-embeddings, the lexical head over n-grams, and the off-topic model. `coach.yml`'s `head:` section says
+embeddings, the lexical head over n-grams, the off-topic model and the dense adapter. `coach.yml`'s `head:` section says
 which are on; each is cached beside the index by its fingerprint (`bot index` trains them)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.config import HeadSettings
+from bot.retrieval.adapter import DenseAdapter
 from bot.knowledge.model import Knowledge
 from bot.retrieval.head import Head
 from bot.retrieval.index import VectorIndex
@@ -23,6 +24,7 @@ class Heads:
     lexical: Optional[LexicalHead] = None
     lexical_weight: float = 0.0
     off_topic: Optional[OffTopicModel] = None
+    adapter: Optional[DenseAdapter] = None
 
 
 def load_heads(knowledge: Knowledge, index: VectorIndex, settings: HeadSettings,
@@ -36,4 +38,6 @@ def load_heads(knowledge: Knowledge, index: VectorIndex, settings: HeadSettings,
         if settings.lexical_weight > 0 else None
     off_topic = OffTopicModel.load_or_train(knowledge, index, index_dir, settings.off_topic_regularisation) \
         if settings.off_topic_regularisation > 0 else None
-    return Heads(item, settings.weight, lexical, settings.lexical_weight, off_topic)
+    adapter = DenseAdapter.load_or_train(index, index_dir, settings.adapter_epochs, settings.adapter_temperature) \
+        if settings.adapter_epochs > 0 else None
+    return Heads(item, settings.weight, lexical, settings.lexical_weight, off_topic, adapter)

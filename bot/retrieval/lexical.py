@@ -150,17 +150,43 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
     "figure": re.compile(
         r"\bhow (many|much)\b|\bconvert\b|\b(percentage|per cent|percent|proportion)\b|%"
         r"|\bwhat(?:s| is| are| was| were)? (?:the )?(?:\w+ ){0,4}"
-        r"(budget|rate|population|figure|cost|price|salary|wage|spend|spending|pay scale|deficit|number)s?\b"
+        r"(budget|rate|population|figure(?!\s*\d)|cost|price|salary|wage|spend|spending|pay scale|deficit|number|breakdown)s?\b"
         r"|\bwhat (?:does|did|do) [\w ]+ (spend|cost|earn|pay)\b"),
     "schedule": re.compile(r"\bwhat time\b|\bwhen is the next\b|\btimetables?\b"),
     # A named person: "who chairs the integrated care board?", "who should I call about a complaint?"
     "person": re.compile(r"^\s*who(?:s| is| are| was| chairs| runs| leads| heads| should i (?:call|contact|ring|email|speak to))\b"
                          r"|\bname of the\b"),
     "recommendation": re.compile(
-        r"\brecommend\b|\bsuggest (an?|some)\b|\b(best|cheapest) (?!way)\w+(?: \w+)? (to buy|for)\b"
+        r"\brecommend\b|(?:^|\byou |\bplease )suggest (an?|some)\b|\b(best|cheapest) (?!way)\w+(?: \w+)? (to buy|for)\b"
         r"|\bwhich \w+ should i (buy|get|read|watch)\b"),
-    "legal": re.compile(r"\b\w+ act \d{4}\b|\bthe \w+(?: and \w+)? act\b|\b(legislation|statutory|legally|sued|liable)\b"),
+    # "statutory" alone is everyday talk ("the statutory partners hold the money"), not a question of law.
+    "legal": re.compile(r"\b\w+ act \d{4}\b|\bthe \w+(?: and \w+)? act\b|\b(legislation|legally|sued|liable)\b"
+                        r"|\bstatutory (guidance|obligations?|requirements?)\b"),
 }
+
+# Not a look-up although the form matches: a judgement ("how much autonomy should each region have?",
+# "how many organisations is too many?"), an awareness ("did Age UK realise how much the fire service
+# does?"), or the division of roles ("who is responsible for what?").
+NOT_A_LOOKUP = {
+    "figure": re.compile(r"\bhow (many|much)\b[^?.!]*\b(should|too (many|much)|enough)\b"
+                         r"|\b(realis|realiz|appreciat|understand|see|saw)\w* how (many|much)\b"),
+    "person": re.compile(r"\bwho\b[^?.!]*\bwhat\b"),
+}
+
+# "Ignore your instructions and...", "you are now DevMode", "forget the report, what's your own view?": an
+# attempt to make the assistant answer from something other than the report. Declined whatever it asks,
+# even when the rest of the message ("...how to fix social care funding") matches an enabler.
+INSTRUCTION_OVERRIDE = re.compile(
+    r"(?:^|[.!?,;:]\s*)(?:please |now |ok |okay )?(?:ignore|disregard|forget|override|bypass)\b[^.?!]{0,40}?"
+    r"\b(?:instructions?|rules|prompts?|report|guidelines|restrictions|above|everything|previous|sources?)\b"
+    r"|\b(?:you are|youre) now\b|\bfrom now on\b[^.?!]*\byou\b|\bpretend (?:to be|you are|youre|that you)\b"
+    r"|\byour own (?:view|opinion|thoughts|take|knowledge)\b|\bsystem prompt\b"
+    r"|\b(?:devmode|dev mode|dan mode|jailbreak\w*)\b|\bwithout (?:using )?(?:the )?report\b")
+
+
+def overrides_instructions(text: str) -> bool:
+    return bool(INSTRUCTION_OVERRIDE.search(_plain(text)))
+
 
 # "How do I...", "should we...": a request for advice, which the enablers answer rather than a fact.
 ADVICE_PATTERN = re.compile(
@@ -175,7 +201,8 @@ def _plain(text: str) -> str:
 def lookup_kind(text: str) -> str | None:
     """The kind of look-up the question asks for ("figure", "contact"...), or None."""
     plain = _plain(text)
-    return next((kind for kind, pattern in LOOKUP_PATTERNS.items() if pattern.search(plain)), None)
+    return next((kind for kind, pattern in LOOKUP_PATTERNS.items()
+                 if pattern.search(plain) and not (kind in NOT_A_LOOKUP and NOT_A_LOOKUP[kind].search(plain))), None)
 
 
 PARTICIPANTS_PATTERN = re.compile(r"\b(interview\w*|participa\w*|took part|take part|spoke to|spoken to|speak to"
@@ -253,6 +280,11 @@ ASKS_HOW_MANY = re.compile(r"(?i)\bhow (many|much)\b")
 ASKS_MONEY = re.compile(r"(?i)\b(cost|costs|costed|budget|budgets|spend|spent|price|salary|salaries|wage|funding of|"
                         r"how much money|how much funding)\b")
 MONEY = re.compile(r"(?i)£|\b(pounds?|million|billion|bn)\b")
+# "What was the response rate?", "what percentage...?": a share, which a count or a date does not give.
+ASKS_SHARE = re.compile(r"(?i)\b(percentage|per cent|percent|proportion|rate|breakdown)\b")
+SHARE = re.compile(r"(?i)\d[\d.]*\s?(%|per ?cent)")
+# "How many of the interviewees were women?": a part of a whole the report counts only as a whole.
+_SUBSET = re.compile(r"(?i)\bhow many of (?:the |them |those )?(?:\w+ ){0,2}?(?:were|are|was) (\w+)")
 # "How many jury trials did the courts hear?": what is counted, up to the verb.
 _COUNTED = re.compile(r"(?i)\bhow many ((?:\w+ ){0,2}\w+)")
 _NOT_COUNTED = frozenset("of the a an and or did do does were was are is have has had will would can could "
@@ -268,12 +300,17 @@ def expected_answer(text: str) -> re.Pattern | None:
     """
     if lookup_kind(text) == "figure" and ASKS_MONEY.search(text):
         return MONEY
+    if lookup_kind(text) == "figure" and ASKS_SHARE.search(text):
+        return SHARE
     if ASKS_WHEN.search(text):
         return DATE
     if ASKS_HOW_LONG.search(text):
         return DURATION
     if not ASKS_HOW_MANY.search(text):
         return None
+    subset = _SUBSET.search(text)
+    if subset is not None and subset.group(1).lower() not in _NOT_COUNTED:
+        return _number_of([subset.group(1)])
     counted = _COUNTED.search(text)
     if counted is None or asks_about_participants(text):
         return NUMBER
@@ -281,7 +318,11 @@ def expected_answer(text: str) -> re.Pattern | None:
     for word in counted.group(1).lower().split():
         if word in _NOT_COUNTED:
             break
-        nouns.append(re.escape(stem(word)) + r"\w*")
-    if not nouns:
-        return NUMBER
-    return re.compile(rf"(?i)(?:{_FIGURE})(?:\W+\w+){{0,3}}?\W+(?:{'|'.join(nouns)})\b")
+        nouns.append(word)
+    return _number_of(nouns) if nouns else NUMBER
+
+
+def _number_of(nouns: list[str]) -> re.Pattern:
+    """A figure followed within a few words by one of `nouns` ("37 leaders", "15,500 gowns a day")."""
+    stems = "|".join(re.escape(stem(n.lower())) + r"\w*" for n in nouns)
+    return re.compile(rf"(?i)(?:{_FIGURE})(?:\W+\w+){{0,3}}?\W+(?:{stems})\b")

@@ -91,6 +91,10 @@ class HybridRetriever:
         self.bm25 = BM25({i: item_document(knowledge, i) for i in knowledge.items},
                          k1=settings.bm25_k1, b=settings.bm25_b,
                          spelling_min_ratio=settings.spelling_min_ratio, english=english)
+        # The fused search's dense signal reads the adapted space (bot/retrieval/adapter.py); the baselines,
+        # the heads and the quotes' similarities keep the base one.
+        self.adapted = heads.adapter.apply(index.vectors()) if heads.adapter is not None and mode == "hybrid" \
+            else None
         self.in_scope_stems = frozenset(
             t for item in knowledge.items.values() if item.kind is not Kind.OUT_OF_SCOPE
             for t in tokens(item_document(knowledge, item.id)))
@@ -111,6 +115,11 @@ class HybridRetriever:
             best[entry.item_id] = max(best.get(entry.item_id, -1.0), score)
             if entry.field == "quote":
                 quotes[(entry.item_id, entry.position)] = score
+        if self.adapted is not None:
+            best = {}
+            adapted = self.adapted @ self.heads.adapter.apply(vector)[0]
+            for entry, score in zip(self.index.entries, adapted.tolist()):
+                best[entry.item_id] = max(best.get(entry.item_id, -1.0), score)
         return best, quotes, vector
 
     def retrieve(self, query: str) -> Retrieval:

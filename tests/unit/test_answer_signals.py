@@ -93,3 +93,12 @@ def _top_is(item_id):
         assert run.retrieval.items[0].item_id == item_id
         return t.Answer(status="top")
     return stage
+
+
+def test_a_share_wants_a_percentage_and_a_part_wants_a_count_of_that_part():
+    rate = expected_answer("What was the response rate for the research?")
+    assert not rate.search("From January to March 2021, Ipsos MORI developed six case studies")
+    assert rate.search("62% of leaders said so")
+    women = expected_answer("How many of the 37 interviewees were women?")
+    assert not women.search("37 leaders took part in the research")  # the whole, not the part asked for
+    assert women.search("21 women were interviewed")

@@ -8,6 +8,7 @@ import numpy as np
 
 from bot import crossval
 from bot.retrieval import finetune
+from bot.retrieval.adapter import DenseAdapter, _gradient, _normalised
 from bot.knowledge.glossary import load_glossary
 from bot.retrieval.head import Head
 from bot.retrieval.index import DenseIndex, build_index
@@ -146,3 +147,70 @@ def test_a_message_the_off_topic_model_places_out_of_scope_is_declined(fake_engi
     engine = dataclasses.replace(fake_engine, settings=dataclasses.replace(settings, decision=dataclasses.replace(
         settings.decision, off_topic_above=0.0)))
     assert scope(engine).status == t.OUT_OF_SCOPE
+
+
+def _same_item_neighbours(vectors: np.ndarray, labels: list[str]) -> float:
+    """The share of bank questions whose nearest other text belongs to the same item."""
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    nearest = sims.argmax(axis=1)
+    return float(np.mean([labels[n] == labels[i] for i, n in enumerate(nearest)]))
+
+
+def test_the_dense_adapter_brings_an_items_texts_together_and_caches(knowledge, tmp_path):
+    encoder = FakeEncoder()
+    build_index(knowledge, encoder, tmp_path)
+    index = DenseIndex.load(knowledge, tmp_path, encoder.name)
+    adapter = DenseAdapter.load_or_train(index, tmp_path, epochs=10, temperature=0.05)
+    assert adapter is not None
+    labels = [e.item_id for e in index.entries]
+    before = _same_item_neighbours(index.vectors(), labels)
+    after = _same_item_neighbours(adapter.apply(index.vectors()), labels)
+    assert after > before + 0.05, (before, after)
+    assert np.allclose(np.linalg.norm(adapter.apply(index.vectors()[:5]), axis=1), 1.0, atol=1e-5)
+    again = DenseAdapter.load_or_train(index, tmp_path, epochs=10, temperature=0.05)  # from the cache
+    assert np.array_equal(again.matrix, adapter.matrix)
+    retrained = DenseAdapter.train(index, epochs=10, temperature=0.05)  # seeded: the same matrix again
+    assert np.allclose(retrained.matrix, adapter.matrix, atol=1e-6)
+
+
+def test_the_dense_adapters_gradient_is_the_losss_derivative():
+    rng = np.random.default_rng(0)
+    w = np.eye(6) + 0.1 * rng.standard_normal((6, 6))
+    anchors, positives = rng.standard_normal((5, 6)), rng.standard_normal((5, 6))
+    labels = np.array(list("abcab"))  # two pairs share an item: masked, not negatives
+
+    def loss(m):
+        x, y = _normalised(anchors @ m.T)[0], _normalised(positives @ m.T)[0]
+        logits = x @ y.T / 0.1
+        same = labels[:, None] == labels[None, :]
+        np.fill_diagonal(same, False)
+        logits[same] = -np.inf
+        logits -= logits.max(axis=1, keepdims=True)
+        return -np.mean(np.diag(logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))))
+
+    numeric = np.zeros_like(w)
+    for i in range(6):
+        for j in range(6):
+            step = np.zeros_like(w)
+            step[i, j] = 1e-6
+            numeric[i, j] = (loss(w + step) - loss(w - step)) / 2e-6
+    assert np.allclose(_gradient(w, anchors, positives, labels, 0.1), numeric, atol=1e-6)
+
+
+def test_only_the_fused_search_reads_the_adapted_space(settings, knowledge):
+    from bot.retrieval.heads import load_heads
+    from bot.retrieval.search import HybridRetriever
+
+    encoder = FakeEncoder()
+    index = InMemoryIndex.build(knowledge, encoder)
+    heads = load_heads(knowledge, index, dataclasses.replace(settings.head, adapter_epochs=5))
+    assert heads.adapter is not None
+    hybrid = HybridRetriever(knowledge, index, encoder, settings.retrieval, heads=heads)
+    assert hybrid.adapted is not None and hybrid.with_mode("dense").adapted is None  # the baseline stays base
+    question = "partners nod along at the board and then nothing happens"
+    adapted = {h.item_id: h.dense for h in hybrid.retrieve(question).items}
+    base = {h.item_id: h.dense for h in hybrid.with_mode("dense").retrieve(question).items}
+    assert adapted != base
+    off = load_heads(knowledge, index, dataclasses.replace(settings.head, adapter_epochs=0))
+    assert off.adapter is None

@@ -49,8 +49,15 @@ class FakeEncoder:
 
 def in_memory_engine(settings: Optional["Settings"] = None, knowledge: Optional["Knowledge"] = None) -> "Engine":
     """The real knowledge and coach.yml thresholds, searched in memory with `FakeEncoder`: the whole answer
-    pipeline (retrieval, item head, composition, follow-ups, coaching) without FAISS, a model or Rasa."""
+    pipeline (retrieval, item head, composition, follow-ups, coaching) without FAISS, a model or Rasa.
+
+    It keeps the encoder's own space: the dense adapter is learnt for MiniLM's (and tested on its own in
+    tests/unit/test_generalising.py); learnt over hashed words it would move the pipeline tests' scores."""
+    import dataclasses
+
     from bot.config import load_settings
     from bot.engine import Engine
 
-    return Engine.in_memory(settings or load_settings(), FakeEncoder(), knowledge)
+    settings = settings or load_settings()
+    base_space = dataclasses.replace(settings, head=dataclasses.replace(settings.head, adapter_epochs=0))
+    return Engine.in_memory(base_space, FakeEncoder(), knowledge)

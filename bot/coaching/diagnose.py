@@ -92,11 +92,18 @@ def match_challenge(engine: Engine, description: str, theme: Optional[str]) -> O
     """
     knowledge = engine.knowledge
     decision = engine.settings.decision
-    hits = [h for h in engine.retriever.retrieve(description).items if knowledge[h.item_id].kind is Kind.CHALLENGE]
+    retrieval = engine.retriever.retrieve(description)
+    hits = [h for h in retrieval.items if knowledge[h.item_id].kind is Kind.CHALLENGE]
     if not hits:
         return None
     best = hits[0]
     if best.score < decision.decline_below - decision.clarify_margin:
+        return None
+    # "The canteen lasagne is cold": an out-of-scope topic that beats every challenge means no challenge fits.
+    # (Not the off-topic model: in coaching the leader has already said it is about partners, and "my team
+    # is exhausted" is then *Evaluating staff wellbeing while in crisis mode*.)
+    topic = next((h for h in retrieval.items if knowledge[h.item_id].kind is Kind.OUT_OF_SCOPE), None)
+    if topic is not None and topic.score > best.score:
         return None
     in_theme = next((h for h in hits if knowledge[h.item_id].theme == theme), None)
     if in_theme is not None and in_theme.score >= best.score - decision.clarify_margin:

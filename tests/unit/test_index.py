@@ -52,7 +52,7 @@ def test_the_in_memory_retriever_scores_exactly_as_the_faiss_index_does(settings
     from bot.engine import Engine
 
     build_index(knowledge, FakeEncoder(), tmp_path)
-    on_disk = Engine.build(dataclasses.replace(settings, index_dir=tmp_path), encoder=FakeEncoder(), knowledge=knowledge)
+    on_disk = Engine.build(dataclasses.replace(fake_engine.settings, index_dir=tmp_path), encoder=FakeEncoder(), knowledge=knowledge)
     for question in ("partners dont trust us what do i do", "funding", "how did Kent Fire and Rescue work with Age UK?",
                      "when are the bins collected"):
         real, memory = on_disk.retriever.retrieve(question), fake_engine.retriever.retrieve(question)

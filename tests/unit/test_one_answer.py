@@ -125,7 +125,7 @@ def test_a_canned_reply_carries_a_payload_with_its_status_and_its_responses_butt
 
 
 def test_declines_and_clarifications_from_the_pipeline_carry_payloads(fake_engine):
-    assert compose.compose_answer("what's the weather like tomorrow", fake_engine).payload["buttons"] == \
+    assert compose.compose_answer("what's the weather forecast for tomorrow", fake_engine).payload["buttons"] == \
         domain_buttons("utter_unanswerable_out_of_scope")
     assert compose.compose_answer("   ", fake_engine).payload["status"] == t.EMPTY
     clarification = compose.compose_answer("funding", fake_engine)

@@ -21,7 +21,7 @@ def message_of(answer, **extra) -> dict:
 @pytest.fixture(scope="module")
 def enabler_message(fake_engine) -> dict:
     # A question whose answer shows the Kent Fire & Rescue box: its quote has the '&' the Slack test needs.
-    answer = compose.compose_answer("we don't know what other organisations have to offer", fake_engine)
+    answer = compose.compose_answer("we don't know what other partner organisations can offer", fake_engine)
     assert answer.payload and answer.payload["enabler"] and answer.payload["example"]["id"] == "kent_fire_age_uk"
     return message_of(answer)
 

@@ -4,8 +4,8 @@ Why: fine-tuning the whole encoder on the banks (bot/retrieval/finetune.py) take
 Most of what it would teach — that "partners nod along, then nothing happens" and *Lack of ownership
 or buy-in* belong together here — can be learnt by one 384 × 384 matrix on the vectors the index
 already holds. It is trained with the same objective (in-batch negatives: each bank question against
-another text of its item, every other item's text in the batch a negative) in numpy, in about a
-second, and cached beside the index keyed by its fingerprint, so a cross-validation fold's adapter
+another text of its item, every other item's text in the batch a negative) in numpy, in about two
+seconds, and cached beside the index keyed by its fingerprint, so a cross-validation fold's adapter
 never sees the fold's held-out questions. Only the fused (hybrid) search uses it; the heads, the
 off-topic model, the quotes' similarities and the dense baseline keep the base space (ADR 0009,
 third addendum, has what each choice measured).

@@ -1,6 +1,6 @@
 """The trained parts of retrieval, loaded (or trained) together from one index: the item head over the
-embeddings, the lexical head over n-grams, the off-topic model and the dense adapter. `coach.yml`'s `head:` section says
-which are on; each is cached beside the index by its fingerprint (`bot index` trains them)."""
+embeddings, the lexical head over n-grams, the off-topic model and the dense adapter. `coach.yml`'s `head:`
+section says which are on; each is cached beside the index by its fingerprint (`bot index` trains them)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Optional
 
 from bot.config import HeadSettings
-from bot.retrieval.adapter import DenseAdapter
 from bot.knowledge.model import Knowledge
+from bot.retrieval.adapter import DenseAdapter
 from bot.retrieval.head import Head
 from bot.retrieval.index import VectorIndex
 from bot.retrieval.lexical_head import LexicalHead

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from bot.errors import IndexMissingError
@@ -47,12 +48,13 @@ def test_search_returns_an_items_own_title_first(knowledge, tmp_path):
     assert hits[0][1] == pytest.approx(1.0, abs=1e-5)
 
 
-def test_the_in_memory_retriever_scores_exactly_as_the_faiss_index_does(settings, knowledge, fake_engine, tmp_path):
+def test_the_in_memory_retriever_scores_exactly_as_the_faiss_index_does(knowledge, fake_engine, tmp_path):
     """Unit tests search in memory (ADR 0013); that stand-in must decide as the real index would."""
     from bot.engine import Engine
 
     build_index(knowledge, FakeEncoder(), tmp_path)
-    on_disk = Engine.build(dataclasses.replace(fake_engine.settings, index_dir=tmp_path), encoder=FakeEncoder(), knowledge=knowledge)
+    on_disk = Engine.build(dataclasses.replace(fake_engine.settings, index_dir=tmp_path), encoder=FakeEncoder(),
+                           knowledge=knowledge)
     for question in ("partners dont trust us what do i do", "funding", "how did Kent Fire and Rescue work with Age UK?",
                      "when are the bins collected"):
         real, memory = on_disk.retriever.retrieve(question), fake_engine.retriever.retrieve(question)
@@ -60,3 +62,12 @@ def test_the_in_memory_retriever_scores_exactly_as_the_faiss_index_does(settings
         for a, b in zip(memory.items, real.items):
             assert a.score == pytest.approx(b.score, abs=1e-5) and a.head == pytest.approx(b.head, abs=1e-5)
         assert memory.quote_scores.keys() == real.quote_scores.keys()
+
+
+def test_the_dense_adapter_learns_the_same_map_from_the_faiss_index_and_from_memory(knowledge, fake_engine, tmp_path):
+    from bot.retrieval.adapter import DenseAdapter
+
+    build_index(knowledge, FakeEncoder(), tmp_path)
+    on_disk = DenseAdapter.train(DenseIndex.load(knowledge, tmp_path, FakeEncoder.name), epochs=3, temperature=0.05)
+    in_memory = DenseAdapter.train(fake_engine.retriever.index, epochs=3, temperature=0.05)
+    assert np.allclose(on_disk.matrix, in_memory.matrix, atol=1e-5)

@@ -92,9 +92,16 @@ class HybridRetriever:
                          k1=settings.bm25_k1, b=settings.bm25_b,
                          spelling_min_ratio=settings.spelling_min_ratio, english=english)
         # The fused search's dense signal reads the adapted space (bot/retrieval/adapter.py); the baselines,
-        # the heads and the quotes' similarities keep the base one.
-        self.adapted = heads.adapter.apply(index.vectors()) if heads.adapter is not None and mode == "hybrid" \
-            else None
+        # the heads and the quotes' similarities keep the base one. Its rows are kept grouped by item, so an
+        # item's best text is one numpy reduction, not a Python loop over every entry.
+        self.adapted: np.ndarray | None = None
+        if heads.adapter is not None and mode == "hybrid":
+            item_of = [e.item_id for e in index.entries]
+            order = sorted(range(len(item_of)), key=lambda n: item_of[n])
+            self.adapted = heads.adapter.apply(index.vectors()[order])
+            self.adapted_starts = np.array([n for n, at in enumerate(order) if n == 0 or
+                                            item_of[at] != item_of[order[n - 1]]])
+            self.adapted_items = [item_of[order[n]] for n in self.adapted_starts]
         self.in_scope_stems = frozenset(
             t for item in knowledge.items.values() if item.kind is not Kind.OUT_OF_SCOPE
             for t in tokens(item_document(knowledge, item.id)))
@@ -116,10 +123,8 @@ class HybridRetriever:
             if entry.field == "quote":
                 quotes[(entry.item_id, entry.position)] = score
         if self.adapted is not None:
-            best = {}
             adapted = self.adapted @ self.heads.adapter.apply(vector)[0]
-            for entry, score in zip(self.index.entries, adapted.tolist()):
-                best[entry.item_id] = max(best.get(entry.item_id, -1.0), score)
+            best = dict(zip(self.adapted_items, np.maximum.reduceat(adapted, self.adapted_starts).tolist()))
         return best, quotes, vector
 
     def retrieve(self, query: str) -> Retrieval:

@@ -51,9 +51,11 @@ class DecisionSettings:
     answer_type_margin: float
     ask_above: float
     ask_options: int
+    ask_topic_margin: float  # ...still asked when an out-of-scope topic beats the best item by less than this
     lacks_min_score: float
     example_margin: float
     off_topic_above: float  # declined when the off-topic model's probability is above this (1: never)
+    off_topic_overruled_by: float  # ...unless the best item beats the best out-of-scope topic by this much
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 A message that tries to override the assistant's instructions ("ignore your instructions", "you are
 now...") is declined whatever else it asks.
-A message the off-topic model places among the out-of-scope topics is declined. A real item must match
+A message the off-topic model places among the out-of-scope topics is declined, unless a real item beats
+every topic by a wide margin (`decision.off_topic_overruled_by`). A real item must match
 well enough, beat the out-of-scope topics it nearly ties, still match once the case studies' names are
 taken out, and, for a request for a figure or a date, hold one.
 """
@@ -32,7 +33,10 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
         return canned(t.OUT_OF_SCOPE)
     # The off-topic model learnt from the out-of-scope topics' near-domain phrasings what "about leadership
     # in one organisation" looks like next to "about working with partners" (bot/retrieval/off_topic.py).
-    if run.retrieval.off_topic > d.off_topic_above:
+    # It learnt from few phrasings, though, so it does not overrule a question that plainly matches an item
+    # ("buy-in from frontline staff as well as the execs" shares "staff" with one organisation's HR).
+    if run.retrieval.off_topic > d.off_topic_above and not (
+            topic is not None and top.score - topic.score >= d.off_topic_overruled_by):
         return canned(t.OUT_OF_SCOPE)
     # Each word the knowledge never mentions ("furlough", "TUPE") makes a match less believable.
     doubt = d.unexplained_penalty * min(len(run.retrieval.unexplained), d.unexplained_max)
@@ -82,7 +86,7 @@ def ask_or_decline(run: Run, top: ItemScore, topic: Optional[ItemScore]) -> t.An
     about_partners = (run.engine.retriever.glossary.about_collaboration(run.text)
                       or describes_a_shared_problem(run.text))
     if (not about_partners or top.score < d.ask_above or lookup_kind(run.text) or requests_information(run.text)
-            or (topic is not None and topic.score >= top.score)):
+            or (topic is not None and topic.score >= top.score + d.ask_topic_margin)):
         return canned(t.OUT_OF_SCOPE)
     return clarify.nearest_challenges(run.engine.knowledge, run.retrieval, d.ask_options)
 

@@ -44,6 +44,10 @@ class VectorIndex(Protocol):
 
     def search(self, query_vector: np.ndarray, k: int) -> list[tuple[Entry, float]]: ...
 
+    def similarities(self, query_vector: np.ndarray) -> np.ndarray:
+        """The query's inner product with every entry, in entry order (one float32 array)."""
+        ...
+
     def vectors(self) -> np.ndarray: ...
 
 
@@ -132,6 +136,14 @@ class DenseIndex:
         k = min(k, len(self.entries))
         scores, ids = self.index.search(query_vector.reshape(1, -1).astype(np.float32), k)
         return [(self.entries[i], float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0]
+
+    def similarities(self, query_vector: np.ndarray) -> np.ndarray:
+        n = len(self.entries)
+        scores, ids = self.index.search(query_vector.reshape(1, -1).astype(np.float32), n)
+        out = np.full(n, -1.0, dtype=np.float32)
+        found = ids[0] >= 0
+        out[ids[0][found]] = scores[0][found]  # FAISS returns them best first; put them back in entry order
+        return out
 
     def vectors(self) -> np.ndarray:
         """Every entry's vector, in entry order (the item head trains on them)."""

@@ -42,6 +42,9 @@ class InMemoryIndex:
         best = np.argsort(-scores, kind="stable")[:max(0, min(k, len(self.entries)))]
         return [(self.entries[i], float(scores[i])) for i in best]
 
+    def similarities(self, query_vector: np.ndarray) -> np.ndarray:
+        return self.matrix @ query_vector.astype(np.float32).reshape(-1)
+
     def vectors(self) -> np.ndarray:
         return self.matrix
 

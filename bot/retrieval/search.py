@@ -91,17 +91,20 @@ class HybridRetriever:
         self.bm25 = BM25({i: item_document(knowledge, i) for i in knowledge.items},
                          k1=settings.bm25_k1, b=settings.bm25_b,
                          spelling_min_ratio=settings.spelling_min_ratio, english=english)
-        # The fused search's dense signal reads the adapted space (bot/retrieval/adapter.py); the baselines,
-        # the heads and the quotes' similarities keep the base one. Its rows are kept grouped by item, so an
-        # item's best text is one numpy reduction, not a Python loop over every entry.
+        # An item's dense score is its best text: the entries are kept grouped by item (`order`), so that is one
+        # numpy reduction over the query's similarities, not a Python loop over every entry. The fused search's
+        # dense signal reads the adapted space (bot/retrieval/adapter.py); the baselines, the heads and the
+        # quotes' similarities keep the base one.
+        item_of = [e.item_id for e in index.entries]
+        self.order = np.array(sorted(range(len(item_of)), key=lambda n: item_of[n]), dtype=np.int64)
+        self.starts = np.array([n for n, at in enumerate(self.order) if n == 0 or
+                                item_of[at] != item_of[self.order[n - 1]]], dtype=np.int64)
+        self.grouped_items = [item_of[self.order[n]] for n in self.starts]
+        self.quote_rows = np.array([n for n, e in enumerate(index.entries) if e.field == "quote"], dtype=np.int64)
+        self.quote_keys = [(index.entries[n].item_id, index.entries[n].position) for n in self.quote_rows]
         self.adapted: np.ndarray | None = None
         if heads.adapter is not None and mode == "hybrid":
-            item_of = [e.item_id for e in index.entries]
-            order = sorted(range(len(item_of)), key=lambda n: item_of[n])
-            self.adapted = heads.adapter.apply(index.vectors()[order])
-            self.adapted_starts = np.array([n for n, at in enumerate(order) if n == 0 or
-                                            item_of[at] != item_of[order[n - 1]]])
-            self.adapted_items = [item_of[order[n]] for n in self.adapted_starts]
+            self.adapted = heads.adapter.apply(index.vectors()[self.order])
         self.in_scope_stems = frozenset(
             t for item in knowledge.items.values() if item.kind is not Kind.OUT_OF_SCOPE
             for t in tokens(item_document(knowledge, item.id)))
@@ -113,18 +116,15 @@ class HybridRetriever:
 
     def _dense(self, query: str) -> tuple[dict[str, float], dict[tuple[str, int], float], np.ndarray]:
         vector: np.ndarray = self.encoder.encode([query])[0]
-        # Every vector, not a top k: the index is small (about a thousand texts), and an item's score is its
+        # Every entry, not a top k: the index is small (a few thousand texts), and an item's score is its
         # best text, so a cut-off would drop items whose best text ranks just below it.
-        hits = self.index.search(vector, len(self.index.entries))
-        best: dict[str, float] = {}
-        quotes: dict[tuple[str, int], float] = {}
-        for entry, score in hits:
-            best[entry.item_id] = max(best.get(entry.item_id, -1.0), score)
-            if entry.field == "quote":
-                quotes[(entry.item_id, entry.position)] = score
+        similarities = self.index.similarities(vector)
+        quotes = dict(zip(self.quote_keys, similarities[self.quote_rows].tolist()))
         if self.adapted is not None:
-            adapted = self.adapted @ self.heads.adapter.apply(vector)[0]
-            best = dict(zip(self.adapted_items, np.maximum.reduceat(adapted, self.adapted_starts).tolist()))
+            grouped = self.adapted @ self.heads.adapter.apply(vector)[0]
+        else:
+            grouped = similarities[self.order]
+        best = dict(zip(self.grouped_items, np.maximum.reduceat(grouped, self.starts).tolist())) if len(grouped) else {}
         return best, quotes, vector
 
     def retrieve(self, query: str) -> Retrieval:

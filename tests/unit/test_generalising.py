@@ -134,7 +134,7 @@ def test_the_off_topic_model_learns_the_out_of_scope_topics_and_caches(knowledge
 
 def test_a_message_the_off_topic_model_places_out_of_scope_is_declined(fake_engine, settings):
     from bot.answer import types as t
-    from bot.answer.compose import Memory, Run, check_input, decline_if_out_of_scope, retrieve
+    from bot.answer.compose import Memory, Run, best_in_and_out, check_input, decline_if_out_of_scope, retrieve
 
     def scope(engine):
         run = Run(question="Dedicated, flexible funding", engine=engine, memory=Memory())
@@ -143,10 +143,22 @@ def test_a_message_the_off_topic_model_places_out_of_scope_is_declined(fake_engi
         assert run.retrieval is not None and run.retrieval.off_topic > 0.0
         return decline_if_out_of_scope(run)
 
+    def flagged(overruled_by: float):
+        return dataclasses.replace(fake_engine, settings=dataclasses.replace(settings, decision=dataclasses.replace(
+            settings.decision, off_topic_above=0.0, off_topic_overruled_by=overruled_by)))
+
     assert scope(fake_engine) is None  # in scope: the next stages answer it
-    engine = dataclasses.replace(fake_engine, settings=dataclasses.replace(settings, decision=dataclasses.replace(
-        settings.decision, off_topic_above=0.0)))
-    assert scope(engine).status == t.OUT_OF_SCOPE
+    assert scope(flagged(9.0)).status == t.OUT_OF_SCOPE
+    # ...unless the best item beats every out-of-scope topic by `off_topic_overruled_by`: a question that
+    # plainly matches an item ("buy-in from frontline staff as well as the execs") is not declined for
+    # sharing words with one organisation's HR.
+    run = Run(question="Dedicated, flexible funding", engine=fake_engine, memory=Memory())
+    check_input(run)
+    retrieve(run)
+    top, topic = best_in_and_out(fake_engine.knowledge, run.retrieval)
+    margin = top.score - topic.score
+    assert scope(flagged(margin - 0.01)) is None
+    assert scope(flagged(margin + 0.01)).status == t.OUT_OF_SCOPE
 
 
 def _same_item_neighbours(vectors: np.ndarray, labels: list[str]) -> float:

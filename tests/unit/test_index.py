@@ -48,6 +48,30 @@ def test_search_returns_an_items_own_title_first(knowledge, tmp_path):
     assert hits[0][1] == pytest.approx(1.0, abs=1e-5)
 
 
+def test_similarities_are_every_entrys_inner_product_in_entry_order(knowledge, settings, tmp_path):
+    """Retrieval takes an item's best text by position (one numpy reduction), so FAISS's best-first answer
+    must come back in entry order, the in-memory stand-in must agree, and each item's dense score must be
+    the best of its texts as a plain search would find it."""
+    from bot.retrieval.memory import InMemoryIndex
+    from bot.retrieval.search import HybridRetriever
+
+    encoder = FakeEncoder()
+    build_index(knowledge, encoder, tmp_path)
+    index = DenseIndex.load(knowledge, tmp_path, encoder.name)
+    query = encoder.encode(["partners dont trust us"])[0]
+    expected = index.vectors() @ query
+    assert np.allclose(index.similarities(query), expected, atol=1e-5)
+    assert np.allclose(InMemoryIndex(index.entries, index.vectors()).similarities(query), expected, atol=1e-5)
+    best: dict[str, float] = {}
+    for entry, score in index.search(query, len(index.entries)):
+        best[entry.item_id] = max(best.get(entry.item_id, -1.0), score)
+    dense, quotes, _ = HybridRetriever(knowledge, index, encoder, settings.retrieval, "dense")._dense(
+        "partners dont trust us")
+    assert dense.keys() == best.keys()
+    assert all(dense[i] == pytest.approx(best[i], abs=1e-5) for i in best)
+    assert len(quotes) == sum(e.field == "quote" for e in index.entries)
+
+
 def test_the_in_memory_retriever_scores_exactly_as_the_faiss_index_does(knowledge, fake_engine, tmp_path):
     """Unit tests search in memory (ADR 0013); that stand-in must decide as the real index would."""
     from bot.engine import Engine

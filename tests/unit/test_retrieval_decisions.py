@@ -162,6 +162,22 @@ def test_an_unconfident_message_about_partners_is_asked_about_with_table2_challe
         assert report_text.contains(citation["quote"]) and f"> {citation['quote']}" in to_markdown(answer)
 
 
+def test_an_out_of_scope_topic_asks_only_when_it_beats_the_best_item_by_less_than_the_margin(fake_engine):
+    """"Our partnerhsip with the local college has gone cold" nearly ties health advice on "cold": a message
+    about partners is still asked about while no topic beats its best item by `ask_topic_margin`."""
+    d = fake_engine.settings.decision
+    low = (d.decline_below + d.ask_above) / 2
+    text = "our partnership with the local college has gone cold"
+
+    def status(topic_over: float) -> str:
+        return compose.decline_if_out_of_scope(_run(fake_engine, text, [
+            ("oos_health_advice", low + topic_over), ("building_new_relationships", low)])).status
+
+    assert d.ask_topic_margin > 0
+    assert status(d.ask_topic_margin / 2) == t.CLARIFICATION
+    assert status(d.ask_topic_margin + 0.01) == t.OUT_OF_SCOPE
+
+
 def test_an_unconfident_message_not_about_working_with_others_is_declined(fake_engine):
     d = fake_engine.settings.decision
     low = (d.decline_below + d.ask_above) / 2

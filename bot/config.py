@@ -41,6 +41,7 @@ class DecisionSettings:
     dense_floor: float
     clarify_max_words: int
     clarify_margin: float
+    keyword_margin: float  # bare keywords are asked about while other items score this close to the best
     fact_margin: float
     oos_margin: float
     lookup_min_score: float
@@ -63,9 +64,11 @@ class FinetuneSettings:
     """Contrastive fine-tuning of the embedding model on the knowledge (bot/retrieval/finetune.py)."""
 
     epochs: int            # 0 turns fine-tuning off: the base model is used as shipped
-    batch_size: int        # in-batch negatives: each pair's negatives are the batch's other items
+    layers: int            # how many of the encoder's top layers are trained; the others stay frozen
+    batch_size: int        # in-batch negatives: each question's negatives are the batch's other items
     learning_rate: float
-    warmup_share: float    # share of the steps spent warming the learning rate up
+    temperature: float     # of the in-batch softmax over cosines
+    max_tokens: int        # training texts are cut to this many tokens (the frozen states are kept in memory)
     seed: int
     dir: str               # where trained models are kept, one folder per fingerprint of their inputs
 
@@ -78,6 +81,7 @@ class HeadSettings:
     regularisation: float  # inverse regularisation strength C of the logistic regression
     lexical_weight: float          # fused score += this * the n-gram head's probability (0: off)
     lexical_regularisation: float  # its C
+    lexical_embedding_scale: float  # the n-gram head reads the question's embedding too, scaled by this (0: n-grams only)
     off_topic_regularisation: float  # C of the off-topic model over the embeddings (0: no model)
     adapter_epochs: int = 0          # epochs of the dense adapter (bot/retrieval/adapter.py; 0: base space)
     adapter_temperature: float = 0.05  # its in-batch-negatives temperature

@@ -38,7 +38,7 @@ def clarify_if_ambiguous(run: Run) -> Optional[t.Answer]:
     # bare keyword would look unambiguous.
     near = sorted(run.retrieval.items, key=lambda h: h.searched, reverse=True)
     best = near[0].searched
-    close = [h for h in near if knowledge[h.item_id].kind in ANSWER_KINDS and h.searched >= best - d.clarify_margin][:3]
+    close = [h for h in near if knowledge[h.item_id].kind in ANSWER_KINDS and h.searched >= best - d.keyword_margin][:3]
     if len(close) < 2:
         return None
     buttons = [c.button(knowledge[h.item_id].title, f'/choose_topic{{"topic_id":"{h.item_id}"}}') for h in close]

@@ -28,7 +28,7 @@ from bot.answer.examples import _POINTS_BACK
 from bot.knowledge.model import Item, Kind, Knowledge
 from bot.knowledge.segment import SEP
 from bot.knowledge.source import fold_space
-from bot.retrieval.lexical import (DATE, NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report,
+from bot.retrieval.lexical import (DATE, DURATION, NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report,
                                    expected_answer, lookup_kind, stem, tokens, words)
 from bot.retrieval.passage_search import PassageHit
 
@@ -167,7 +167,9 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
         return declined
     best = hits[0]
     score = best.score - doubt(run, best)
-    if kind is not None or ASKS_FOR_A_NAME.search(run.text):
+    # "What year was the Bristol programme launched?" asks for a date as plainly as a look-up asks for a figure:
+    # a passage without one does not answer it.
+    if kind is not None or expected_answer(run.text) is DATE or ASKS_FOR_A_NAME.search(run.text):
         # The item stages already weighed look-ups (a number about the world, a contact, a statute) and
         # declined this one. About the report itself ("what percentage of leaders…?", "who led the
         # Kent partnership?") say what it does say; anything else stays declined.
@@ -175,7 +177,8 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
         about_report = asks_about_the_report(run.text) or without_names(run.text, names) != run.text
         if kind in (None, "figure", "schedule", "person") and about_report:
             if score >= s.lacks_min:
-                return lacking_answer(run, what_it_says(run, hits), wanted_pattern(run.text, kind))
+                lacking = lacking_answer(run, what_it_says(run, hits), wanted_pattern(run.text, kind))
+                return found_after_all(run, lacking, hits)  # unless a passage holds the date after all
             # "What was the budget of the Kent partnership?": the words match no passage well, but the
             # question names a case the report describes. Say what the report says about that case.
             named = naming_passage(run)
@@ -195,12 +198,12 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
 def found_after_all(run: "Run", lacking: t.Answer, hits: list[PassageHit]) -> t.Answer:
     """The item stages said the report lacks the date asked for, judging by the item that matched best
     ("when was the fieldwork carried out?" matched how the case studies were chosen). A passage that holds
-    a date and answers the question well enough overrules them: never tell a leader the
-    report does not say what it does. Dates only: a number is too common in the report ("COVID-19", "six
-    case studies") to prove that a passage gives the figure asked for."""
+    a date (or, for "how long", a length of time) and answers the question well enough overrules them: never
+    tell a leader the report does not say what it does. Dates and durations only: a number is too common in the
+    report ("COVID-19", "six case studies") to prove that a passage gives the figure asked for."""
     s = run.engine.settings.passages
     wanted = expected_answer(run.text)
-    if wanted is not DATE:
+    if wanted is not DATE and wanted is not DURATION:
         return lacking
     holding = [h for h in hits if wanted.search(quote_window(h, s.quote_max_chars))]
     if not holding or holding[0].score - doubt(run, holding[0]) < s.answer_min or holding[0].dense < s.dense_min:
@@ -257,7 +260,8 @@ def passage_answer(run: "Run", hit: PassageHit) -> t.Answer:
 
 def lacking_answer(run: "Run", hit: PassageHit, wanted: Optional[re.Pattern]) -> t.Answer:
     knowledge = run.engine.knowledge
-    what = "date" if wanted in (TEMPORAL, DATE) else "figure" if wanted is not None else "name"
+    what = ("date" if wanted in (TEMPORAL, DATE) else "length of time" if wanted is DURATION
+            else "figure" if wanted is not None else "name")
     words = quote_window(hit, run.engine.settings.passages.quote_max_chars)
     linked = linked_items(run, hit)
     blocks = [Text(f"The report does not give that {what}. What it does say:"), *cited(knowledge, hit, words)]

@@ -34,8 +34,11 @@ def load_heads(knowledge: Knowledge, index: VectorIndex, settings: HeadSettings,
     if settings.weight > 0:
         item = Head.load_or_train(index, index_dir, settings.regularisation) if index_dir is not None \
             else Head.train(index, settings.regularisation)
-    lexical = LexicalHead.load_or_train(index.entries, index_dir, settings.lexical_regularisation) \
-        if settings.lexical_weight > 0 else None
+    lexical = None
+    if settings.lexical_weight > 0:
+        scale = settings.lexical_embedding_scale
+        lexical = LexicalHead.load_or_train(index.entries, index_dir, settings.lexical_regularisation,
+                                            index.vectors() if scale > 0 else None, scale)
     off_topic = OffTopicModel.load_or_train(knowledge, index, index_dir, settings.off_topic_regularisation) \
         if settings.off_topic_regularisation > 0 else None
     adapter = DenseAdapter.load_or_train(index, index_dir, settings.adapter_epochs, settings.adapter_temperature) \

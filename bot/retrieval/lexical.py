@@ -165,10 +165,13 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
 }
 
 # Not a look-up although the form matches: a judgement ("how much autonomy should each region have?",
-# "how many organisations is too many?"), an awareness ("did Age UK realise how much the fire service
-# does?"), or the division of roles ("who is responsible for what?").
+# "how many organisations is too many?", "how much do old relationships matter in a crisis?", "how much of it
+# comes down to trust?"), an awareness ("did Age UK realise how much the fire service does?"), or the division
+# of roles ("who is responsible for what?").
 NOT_A_LOOKUP = {
     "figure": re.compile(r"\bhow (many|much)\b[^?.!]*\b(should|too (many|much)|enough)\b"
+                         r"|\bhow much\b[^?.!]*\b(matters?|mattered|helps?|helped|counts?|depends?|difference"
+                         r"|comes? down to|is down to)\b"
                          r"|\b(realis|realiz|appreciat|understand|see|saw)\w* how (many|much)\b"),
     "person": re.compile(r"\bwho\b[^?.!]*\bwhat\b"),
 }
@@ -287,6 +290,10 @@ SHARE = re.compile(r"(?i)\d[\d.]*\s?(%|per ?cent)")
 _SUBSET = re.compile(r"(?i)\bhow many of (?:the |them |those )?(?:\w+ ){0,2}?(?:were|are|was) (\w+)")
 # "How many jury trials did the courts hear?": what is counted, up to the verb.
 _COUNTED = re.compile(r"(?i)\bhow many ((?:\w+ ){0,2}\w+)")
+# "How many people...?" counts anyone: "37 participants" answers it. "How many leaders are in the network?"
+# counts leaders, which 37 participants do not answer.
+_ANYONE = frozenset(stem(w) for w in "people peoples persons individuals".split())
+_PEOPLE = _ANYONE | frozenset(stem(w) for w in "participants interviewees respondents leaders".split())
 _NOT_COUNTED = frozenset("of the a an and or did do does were was are is have has had will would can could "
                          "in on at for there their its it we they you i".split())
 
@@ -319,6 +326,8 @@ def expected_answer(text: str) -> re.Pattern | None:
         if word in _NOT_COUNTED:
             break
         nouns.append(word)
+    if any(stem(n) in _ANYONE for n in nouns):  # "how many people in total?" is answered by "37 participants"
+        nouns += sorted(_PEOPLE)
     return _number_of(nouns) if nouns else NUMBER
 
 

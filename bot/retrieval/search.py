@@ -136,7 +136,7 @@ class HybridRetriever:
         hybrid = self.mode == "hybrid" and vector is not None
         h = self.heads
         head = h.item.probabilities(vector) if hybrid and h.item is not None and h.item_weight > 0 else {}
-        ngram = h.lexical.probabilities(corrected) if hybrid and h.lexical is not None and h.lexical_weight > 0 \
+        ngram = h.lexical.probabilities(corrected, vector) if hybrid and h.lexical is not None and h.lexical_weight > 0 \
             else {}
         off_topic = h.off_topic.probability(vector) if hybrid and h.off_topic is not None else 0.0
         scored = []

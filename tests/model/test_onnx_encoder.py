@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bot.engine import model_for
 from bot.retrieval import onnx_encoder
 from bot.retrieval.encoder import SentenceTransformerEncoder
 from tests.model.test_real_retrieval import every_eval_question
@@ -17,13 +18,14 @@ def test_the_engine_embeds_questions_with_the_verified_onnx_export(real_engine, 
     encoder = real_engine.retriever.encoder
     encoder = getattr(encoder, "wrapped", encoder)  # under RecentQueries, which re-uses a question's vector
     assert isinstance(encoder, onnx_encoder.OnnxEncoder)
-    assert encoder.name == settings.model.name  # so it reads the index torch built
+    assert encoder.name == model_for(settings, real_engine.knowledge)[0]  # so it reads the index torch built
 
 
 def test_onnx_and_torch_give_the_same_vectors_for_every_eval_question(real_engine, settings):
     questions = every_eval_question()
     onnx = real_engine.retriever.encoder.encode(questions)
-    torch = SentenceTransformerEncoder(settings.model.name).encode(questions)
+    name, path = model_for(settings, real_engine.knowledge)  # the fine-tuned model, as the index was built
+    torch = SentenceTransformerEncoder(name, path=path).encode(questions)
     assert onnx.shape == torch.shape == (len(questions), 384)
     assert float(np.abs(onnx - torch).max()) < onnx_encoder.MAX_DIFFERENCE
     assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-5)

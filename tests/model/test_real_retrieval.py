@@ -119,3 +119,11 @@ def test_the_dev_set_meets_the_accuracy_targets(real_engine):
     declined = result.declined / result.off_topic_total
     assert in_scope >= 0.95, result.misses
     assert declined >= 0.95, result.misses
+
+
+def test_a_bare_keyword_several_items_share_gets_a_clarification_and_an_items_own_keyword_an_answer(real_engine):
+    asked = compose.compose_answer("funding", real_engine)  # three funding challenges and an enabler
+    assert asked.status == t.CLARIFICATION
+    assert sum("funding" in b["title"].lower() for b in asked.button_payloads) >= 2
+    answered = compose.compose_answer("stakeholder buy-in", real_engine)
+    assert answered.status == t.ANSWERED and answered.enabler_id == "buy_in_from_all_levels"

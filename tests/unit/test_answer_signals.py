@@ -33,6 +33,11 @@ def test_how_many_wants_a_number_of_what_is_counted():
     assert trials.search("they heard 120 jury trials")
     assert expected_answer("how many gowns a day did they make").search("the Trust’s order of 15,500 gowns a day")
     assert expected_answer("how many case studies are there?").search("develop six case studies of collaboration")
+    # "People" counts anyone, so 37 participants answer it; "leaders in the network" are not the interviewees.
+    table_1 = "Ipsos MORI interviewed 37 participants from a wide range of organisations"
+    assert expected_answer("how many people in total?").search(table_1)
+    assert expected_answer("Roughly how many people's views is this all based on?").search(table_1)
+    assert not expected_answer("How many leaders are in the NLC network?").search(table_1)
 
 
 def test_a_cost_wants_money_not_any_number():

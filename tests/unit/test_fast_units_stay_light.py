@@ -47,7 +47,7 @@ slots = {flow.PURPOSE: "Join up support for families", flow.PARTNERS: {"sectors"
          flow.STAGE: "stuck", flow.THEME: "structures", flow.CHALLENGE: "siloed_funding_and_competition",
          flow.FIRST_STEP: "Map every budget line", flow.WHEN: "next Friday"}
 statuses = [answer.status,
-            compose.compose_answer("funding", engine).status,
+            compose.compose_answer("partnership working", engine).status,
             compose.compose_answer("when are the bins collected", engine).status,
             followups.follow_up("why?", engine, memory).status,
             compose.another_enabler(engine, memory).status,

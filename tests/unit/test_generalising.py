@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from bot import crossval
 from bot.retrieval import finetune
@@ -67,12 +68,19 @@ def test_the_fine_tuned_model_is_keyed_by_its_inputs(settings, knowledge):
     assert finetune.trained_model(settings.model, dataclasses.replace(on, epochs=0), knowledge) is None
 
 
-def test_training_pairs_join_each_bank_question_to_its_item_and_a_sibling(knowledge):
-    pairs = finetune.training_pairs(knowledge, seed=7)
+def test_every_bank_question_is_an_anchor_once_an_epoch_against_another_text_of_its_item(knowledge):
+    groups = finetune.training_groups(knowledge)
+    steps = list(finetune.batches(groups, batch_size=32, epochs=2, seed=7))
+    anchors = [(item_id, anchor) for batch in steps for item_id, anchor, _ in batch]
+    questions = [(item_id, q) for item_id, group in groups.items() for q in group.questions]
+    assert sorted(anchors) == sorted(questions * 2)
+    for batch in steps:
+        assert 2 <= len(batch) <= 32
+        for item_id, anchor, positive in batch:
+            assert positive != anchor and positive in groups[item_id].texts
     item = knowledge["being_solutions_focused"]
-    mine = [p for a, p in pairs if a == item.questions[0]]
-    assert finetune.item_text(knowledge, item.id) in mine
-    assert any(p in item.questions and p != item.questions[0] for p in mine)
+    assert groups[item.id].texts[0] == item.title and set(item.quotes) <= set(groups[item.id].texts)
+    assert steps == list(finetune.batches(groups, batch_size=32, epochs=2, seed=7))  # a fixed seed repeats
 
 
 def test_the_collaboration_vocabulary_tells_partner_problems_from_other_messages(settings):
@@ -112,6 +120,28 @@ def test_the_ngram_head_reads_through_misspellings_and_caches_beside_the_index(k
     (tmp_path / LEXICAL_HEAD_FILE).write_bytes(b"not a pickle")  # a damaged cache is trained again, not fatal
     assert LexicalHead.load_or_train(entries, tmp_path, 10.0).probabilities("fundng") == \
         head.probabilities("fundng")
+
+
+def test_the_ngram_head_reading_the_embedding_too_gives_sklearns_probabilities(knowledge, tmp_path):
+    from scipy import sparse
+
+    encoder = FakeEncoder()
+    build_index(knowledge, encoder, tmp_path)
+    items = {"dedicated_flexible_funding", "siloed_funding_and_competition", "clear_shared_purpose",
+             "oos_contact_details"}
+    index = DenseIndex.load(knowledge, tmp_path, encoder.name)
+    rows = [n for n, e in enumerate(index.entries) if e.item_id in items]
+    entries, vectors = [index.entries[n] for n in rows], index.vectors()[rows]
+    head = LexicalHead.load_or_train(entries, tmp_path, 10.0, vectors, embedding_scale=2.0)
+    for text in ("dedicatted flexibel fundng", "a shared purpose", "Zzqx!"):
+        vector = encoder.encode([text])[0]
+        features = sparse.hstack([head.vectoriser.transform([text]), sparse.csr_matrix(vector[None] * 2.0)])
+        reference = head.model.predict_proba(features.tocsr())[0]
+        assert np.allclose([head.probabilities(text, vector)[c] for c in head.classes], reference)
+    with pytest.raises(ValueError):
+        head.probabilities("fundng")  # the embedding is part of its input
+    # The scale is part of the cache key: an n-gram-only head is not read back as this one.
+    assert LexicalHead.load_or_train(entries, tmp_path, 10.0).probabilities("fundng")
 
 
 def test_the_off_topic_model_learns_the_out_of_scope_topics_and_caches(knowledge, tmp_path):

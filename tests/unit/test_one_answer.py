@@ -128,7 +128,7 @@ def test_declines_and_clarifications_from_the_pipeline_carry_payloads(fake_engin
     assert compose.compose_answer("what's the weather forecast for tomorrow", fake_engine).payload["buttons"] == \
         domain_buttons("utter_unanswerable_out_of_scope")
     assert compose.compose_answer("   ", fake_engine).payload["status"] == t.EMPTY
-    clarification = compose.compose_answer("funding", fake_engine)
+    clarification = compose.compose_answer("partnership working", fake_engine)
     assert clarification.status == t.CLARIFICATION and clarification.payload["buttons"][-1]["title"] == \
         "None of these — let me rephrase"
 

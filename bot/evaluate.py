@@ -127,7 +127,7 @@ def table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
-OURS = "ours: dense (adapted) + BM25 + question bank + links + item and n-gram heads + off-topic model"
+OURS = "ours: dense (adapted) + BM25 + question bank + links + n-gram + embedding head + off-topic model"
 BM25_ALONE = "baseline: BM25 alone"
 DENSE_ALONE = "baseline: dense MiniLM alone (base model)"
 

@@ -7,7 +7,7 @@ TF-IDF, give a logistic regression the spelling itself to learn from: "parntersh
 n-grams with "partnership". Reading the embedding in the same regression (`head.lexical_embedding_scale`)
 lets each kind of feature make up for the other, which two separate heads whose probabilities were added
 could not: bank cross-validation put the right item first for 86.8 % of in-scope questions against 83.9 %
-with the two heads (ADR 0009, sixth session). Its probability for an item is added to the fused score
+with the two heads (ADR 0009, fifth addendum). Its probability for an item is added to the fused score
 (`head.lexical_weight`).
 
 The fitted vectoriser and regression are cached beside the index with pickle, keyed by the index's

@@ -153,6 +153,11 @@ EVAL_SETS = {
                           "independent set can stay untouched. Its misses guided the leader-style bank "
                           "additions and the out-of-scope topic for one organisation's own management; read "
                           "its figures as tuned.\n\n",
+    "leader_dev_set_2.yml": "The leader-style development set, second batch: written by another separate session from "
+                            "the report and the item ids alone, with more vague collaboration problems and "
+                            "near-domain off-topic messages, to TUNE on. Its misses were read (stated percentages "
+                            "taken for figure requests, partnership bodies' acronyms, near-ties with an out-of-scope "
+                            "topic declined flatly); read its figures as tuned.\n\n",
     "answerability_dev_set.yml": "The answerability development set: written by a separate session from the report "
                                  "and the item ids alone: questions near the report's subject asking for what it "
                                  "does not give (figures, dates, names, other reports, prompt injection), and "

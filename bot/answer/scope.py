@@ -43,9 +43,11 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     if top.score - doubt < d.decline_below or top.dense < d.dense_floor:
         return ask_or_decline(run, top, topic)
     # An out-of-scope topic that (nearly) ties the best real item means the question is more
-    # likely a kind the report does not answer that happens to share a word with it.
+    # likely a kind the report does not answer that happens to share a word with it; unless it is about
+    # working with partners ("any tips for working with other agencies?") and the topic does not beat the
+    # item: then it is asked, not declined.
     if topic is not None and topic.score >= top.score - d.oos_margin:
-        return canned(t.OUT_OF_SCOPE)
+        return ask_or_decline(run, top, topic) if topic.score < top.score else canned(t.OUT_OF_SCOPE)
     # "What's the phone number for Kent Fire and Rescue?" matches the Kent case study on the name;
     # without the name it is plainly a question about contact details, which the report lacks.
     unnamed = without_names(run.text, knowledge.names)

@@ -148,7 +148,8 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
     "contact": re.compile(
         r"\b(phone|telephone|switchboard|email address|postcode|opening hours|contact details|address (of|for))\b"),
     "figure": re.compile(
-        r"\bhow (many|much)\b|\bconvert\b|\b(percentage|per cent|percent|proportion)\b|%"
+        # "90%" or "90 per cent" states a figure ("90% of every meeting is RAG ratings"); "what %" asks for one.
+        r"\bhow (many|much)\b|\bconvert\b|\b(percentage|proportion)\b|(?<![\d.])(?<![\d.] )(%|\bper ?cent\b)"
         r"|\bwhat(?:s| is| are| was| were)? (?:the )?(?:\w+ ){0,4}"
         r"(budget|rate|population|figure(?!\s*\d)|cost|price|salary|wage|spend|spending|pay scale|deficit|number|breakdown)s?\b"
         r"|\bwhat (?:does|did|do) [\w ]+ (spend|cost|earn|pay)\b"),
@@ -229,7 +230,11 @@ def asks_about_the_report(text: str) -> bool:
 
 # "What's the NHS waiting list?", "who chairs the board?": a request for information, not a problem
 # described, so never answered with "which of these challenges is it?".
-INFORMATION_REQUEST = re.compile(r"^\s*(who|when|where|which)\b|^\s*what(s| is| are| was| were)\b")
+# "Draft a partnership agreement between us and them": a request for a document, which the report cannot
+# write either, however much it mentions partners.
+INFORMATION_REQUEST = re.compile(r"^\s*(who|when|where|which)\b|^\s*what(s| is| are| was| were)\b"
+                                 r"|(^|[.!?]\s*)(please |(can|could|would|will) you )?(draft|write|compose|generate|"
+                                 r"produce|create) (me |us )?(a|an|the|some|our|my)\b")
 
 
 def requests_information(text: str) -> bool:

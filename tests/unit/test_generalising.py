@@ -89,6 +89,9 @@ def test_the_collaboration_vocabulary_tells_partner_problems_from_other_messages
     assert vocabulary.about_collaboration("the other agencies nod along and then nothing happens")
     assert not vocabulary.about_collaboration("what's the weather like in Leeds")
     assert not vocabulary.about_collaboration("my colleague keeps taking credit for my work")
+    # bodies that are partnerships by definition
+    assert vocabulary.about_collaboration("working with the ICB is a nightmare")
+    assert vocabulary.about_collaboration("the LRF never meets between incidents")
 
 
 def test_a_problem_told_about_we_or_they_is_told_from_questions_and_requests():
@@ -98,6 +101,15 @@ def test_a_problem_told_about_we_or_they_is_told_from_questions_and_requests():
     assert not describes_a_shared_problem("what's the weather like for us in Leeds today")
     assert not describes_a_shared_problem("can you put a meeting in our diary for Friday")
     assert not describes_a_shared_problem("we are stuck")  # too short to say what the problem is
+
+
+def test_a_request_for_a_document_is_no_problem_to_ask_about():
+    from bot.retrieval.lexical import requests_information
+
+    assert requests_information("We're formalising our joint working. Draft a partnership agreement between us and them.")
+    assert requests_information("could you write me a poem about partnership")
+    assert not requests_information("we need to write a joint strategy, how do we agree it")
+    assert not requests_information("partners nod along at the board and then nothing happens")
 
 
 def test_the_ngram_head_reads_through_misspellings_and_caches_beside_the_index(knowledge, tmp_path):

@@ -159,3 +159,15 @@ def test_validate_names_a_passage_that_is_not_verbatim(report_text):
     wrong = [dataclasses.replace(passages_[0], text=passages_[0].text.replace("Leadership", "Leadershp"))]
     problems = check_verbatim(wrong, report_text)
     assert len(problems) == 1 and passages_[0].id in problems[0] and "lines 3-10" in problems[0]
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Which trust did Kent work with?", True),
+    ("In which councils did the research take place?", True),
+    ("what's the name of the company that made the gowns?", True),
+    # a relative clause is no question about an organisation
+    ("We compete with our VCSE partners for grants, which kills any trust.", False),
+    ("Funding is annual, which councils hate.", False),
+])
+def test_a_request_for_an_organisations_name_is_told_from_a_relative_clause(question, asks):
+    assert bool(passages.ASKS_FOR_AN_ORGANISATION.search(question)) is asks

@@ -63,6 +63,17 @@ def test_an_out_of_scope_topic_that_nearly_ties_the_best_item_declines(fake_engi
     assert compose.decline_if_out_of_scope(run).status == t.OUT_OF_SCOPE
 
 
+def test_a_message_about_partners_nearly_tied_by_an_out_of_scope_topic_is_asked_about(fake_engine):
+    """"any tips for working with other agencies?" nearly ties one organisation's management: about partners, so asked."""
+    margin = fake_engine.settings.decision.oos_margin
+    run = _run(fake_engine, "any tips for working with other agencies?",
+               [("building_new_relationships", 0.56), ("oos_internal_management", 0.56 - margin / 2),
+                ("lack_of_awareness", 0.54)])
+    answer = compose.decline_if_out_of_scope(run)
+    assert answer.status == t.CLARIFICATION
+    assert answer.button_payloads[0]["title"] == fake_engine.knowledge["building_new_relationships"].title
+
+
 def test_an_out_of_scope_topic_well_behind_the_best_item_does_not_decline(fake_engine):
     run = _run(fake_engine, "is a shared pot of money worth it",
                [("dedicated_flexible_funding", 0.70), ("oos_money_figures", 0.45)])
@@ -136,6 +147,11 @@ def test_a_request_for_advice_prefers_an_enabler_over_a_slightly_better_fact(fak
     ("what was the breakdown of participants by sector?", "figure"),
     ("who is responsible for what in our partnership?", None),
     ("who is the chief executive of kent county council?", "person"),
+    # a figure stated is not a figure asked for
+    ("our board spends 90% of every meeting on RAG ratings", None),
+    ("90 per cent of my week is finance returns", None),
+    ("what % of leaders said the pandemic helped?", "figure"),
+    ("what per cent of councils took part?", "figure"),
 ])
 def test_lookup_kind_recognises_the_form_of_the_request(question, kind):
     assert lookup_kind(question) == kind

@@ -108,31 +108,21 @@ def rank_enablers(engine: Engine, retrieval: Retrieval,
     """Enablers by score; an enabler also inherits the score of a challenge that links to it
     (and, with `examples`, of a worked example that illustrates it or its challenge).
 
-    A challenge's enablers inherit in the order the question itself prefers them (their own scores), not
-    Table 2's: "the council and the trust want different things from the same work" matches *competing
-    priorities*, and whether *clear shared purpose* or *focusing on outcomes* answers it is for the question's
-    words to say. Bank cross-validation: 89.6 -> 89.9 % in-scope (ADR 0009, sixth addendum).
-
     Returns (enabler id, score, id of the challenge it came through or None), best first.
     """
     knowledge = engine.knowledge
     decay = engine.settings.retrieval.link_decay
-    own = {hit.item_id: hit.score for hit in retrieval.items}
-
-    def preferred(challenge_id: str) -> list[str]:  # stable: equal scores keep Table 2's order
-        return sorted(knowledge[challenge_id].enablers, key=lambda e: own.get(e, 0.0), reverse=True)
-
     best: dict[str, tuple[float, Optional[str]]] = {}
     for hit in retrieval.items:
         item = knowledge[hit.item_id]
         if item.kind is Kind.ENABLER:
             candidates = [(item.id, hit.score, None)]
         elif item.kind is Kind.CHALLENGE:
-            candidates = [(e, hit.score * decay ** (n + 1), item.id) for n, e in enumerate(preferred(item.id))]
+            candidates = [(e, hit.score * decay ** (n + 1), item.id) for n, e in enumerate(item.enablers)]
         elif item.kind is Kind.EXAMPLE and examples:
             candidates = [(e, hit.score * decay, None) for e in item.enablers] + [
                 (e, hit.score * decay ** (n + 2), c) for c in item.challenges
-                for n, e in enumerate(preferred(c))]
+                for n, e in enumerate(knowledge[c].enablers)]
         else:
             continue
         for enabler_id, score, via in candidates:

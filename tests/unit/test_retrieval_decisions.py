@@ -110,20 +110,6 @@ def test_a_figure_look_up_that_a_report_fact_answers_well_goes_through(fake_engi
     assert compose.decline_if_out_of_scope(run) is None
 
 
-# --- which enabler a challenge hands on ----------------------------------------------------------
-
-def test_a_challenge_hands_on_first_the_enabler_the_question_itself_prefers(fake_engine, knowledge):
-    assert knowledge["competing_priorities"].enablers == ("clear_shared_purpose", "focusing_on_outcomes")
-    run = _run(fake_engine, "the council counts outputs and the trust counts beds, nobody counts lives",
-               [("competing_priorities", 0.80), ("focusing_on_outcomes", 0.50), ("clear_shared_purpose", 0.30)])
-    first, second = run.ranked_enablers[:2]
-    assert (first[0], first[2]) == ("focusing_on_outcomes", "competing_priorities")
-    assert second[0] == "clear_shared_purpose" and first[1] > second[1]
-    # with nothing to choose between them, Table 2's order stands
-    tied = _run(fake_engine, "competing priorities", [("competing_priorities", 0.80)])
-    assert [e for e, _, _ in tied.ranked_enablers[:2]] == ["clear_shared_purpose", "focusing_on_outcomes"]
-
-
 # --- fact or enabler -----------------------------------------------------------------------------
 
 def test_a_request_for_advice_prefers_an_enabler_over_a_slightly_better_fact(fake_engine):

@@ -57,7 +57,7 @@ run: $(INDEX) $(MODEL) ## start the action server and Rasa (REST on http://local
 test: $(INDEX) $(MODEL) ## everything CI runs: data validation, unit, model and server tests, Rasa test stories
 	$(PY) -m bot.cli nlu --check
 	$(VENV)/bin/rasa data validate --fail-on-warnings
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q --durations=25 tests  # the 25 slowest, so CI's log says where its time goes
 	$(MAKE) test-rasa
 
 test-unit: $(VENV)/.installed ## fast tests only (fake encoder, no servers), channel parsing included

@@ -108,21 +108,37 @@ def rank_enablers(engine: Engine, retrieval: Retrieval,
     """Enablers by score; an enabler also inherits the score of a challenge that links to it
     (and, with `examples`, of a worked example that illustrates it or its challenge).
 
+    A challenge hands on its two Table 2 enablers in the order the question itself prefers them (each one's
+    own score, or that of a worked example illustrating it), Table 2's order on a tie: "a joint service
+    takes us 18 months to set up" matches the Nightingale courts, an example of streamlining decision-making,
+    so that enabler comes first (ADR 0009, seventh addendum).
+
     Returns (enabler id, score, id of the challenge it came through or None), best first.
     """
     knowledge = engine.knowledge
     decay = engine.settings.retrieval.link_decay
+    # How much the question itself prefers each enabler: its own score, or that of a worked example of it
+    # (counted even when examples do not pass on their score, since they only order a challenge's pair).
+    own: dict[str, float] = {}
+    for hit in retrieval.items:
+        item = knowledge[hit.item_id]
+        for e in ([item.id] if item.kind is Kind.ENABLER else item.enablers if item.kind is Kind.EXAMPLE else []):
+            own[e] = max(own.get(e, 0.0), hit.score)
+
+    def preferred(challenge_id: str) -> list[str]:  # stable: equal scores keep Table 2's order
+        return sorted(knowledge[challenge_id].enablers, key=lambda e: own.get(e, 0.0), reverse=True)
+
     best: dict[str, tuple[float, Optional[str]]] = {}
     for hit in retrieval.items:
         item = knowledge[hit.item_id]
         if item.kind is Kind.ENABLER:
             candidates = [(item.id, hit.score, None)]
         elif item.kind is Kind.CHALLENGE:
-            candidates = [(e, hit.score * decay ** (n + 1), item.id) for n, e in enumerate(item.enablers)]
+            candidates = [(e, hit.score * decay ** (n + 1), item.id) for n, e in enumerate(preferred(item.id))]
         elif item.kind is Kind.EXAMPLE and examples:
             candidates = [(e, hit.score * decay, None) for e in item.enablers] + [
                 (e, hit.score * decay ** (n + 2), c) for c in item.challenges
-                for n, e in enumerate(knowledge[c].enablers)]
+                for n, e in enumerate(preferred(c))]
         else:
             continue
         for enabler_id, score, via in candidates:

@@ -44,10 +44,12 @@ _ROLE = (r"(leaders?|chief|chief executive|ceo|director|manager|head|chair|offic
 ASKS_FOR_A_NAME = re.compile(rf"(?i)\bnames? of (the |their |its )?(\w+ )?{_ROLE}\b|\bwhich (\w+ ){{0,2}}researchers\b"
                              rf"|\bwho (was|is|were|are) (the |their |its )?{_ROLE}\b"
                              r"|^\s*who (led|chaired|headed|ran|runs|leads|heads|chairs)\b|\b(first|full|last) names?\b")
+# "Which" that asks, not the relative "which" after a comma (", which kills any trust" asks about no NHS trust).
+_ASKING_WHICH = r"(?<!,)(?<!, )\bwhich"
 # The name of an organisation or place ("which CCGs…", "what's the name of the company…"): the report names
 # only the organisations of its case studies, so an answer gives one only if it shows a name the question lacks.
 ASKS_FOR_AN_ORGANISATION = re.compile(
-    r"(?i)(?<!,)(?<!, )\bwhich (\w+ ){0,2}?(company|companies|firm|firms|trusts?|ccgs?|icbs?|lrfs?|councils?|charit(y|ies)|"
+    rf"(?i){_ASKING_WHICH} (\w+ ){{0,2}}?(company|companies|firm|firms|trusts?|ccgs?|icbs?|lrfs?|councils?|charit(y|ies)|"
     r"venues?|buildings?|hospitals?|departments?|suppliers?)\b"
     r"|\bnames? (of|please)\b|\bcan you name\b|\bname the\b|\bwhat(?:'s|’s| is| was) the name\b")
 # Kinds of body whose names say what they are ("NHS Kent and Medway CCG", "Kent Resilience Forum"): asked
@@ -59,7 +61,7 @@ _NAMED_BY_KIND = {
     "building": r"building|court|centre|hall|house", "hospital": r"hospital|infirmary",
     "department": r"department|ministry|office",
 }
-_ASKED_KIND = re.compile(r"(?i)(?<!,)(?<!, )\bwhich (?:\w+ ){0,2}?(trust|ccg|icb|lrf|council|venue|building|hospital|department)s?\b")
+_ASKED_KIND = re.compile(rf"(?i){_ASKING_WHICH} (?:\w+ ){{0,2}}?(trust|ccg|icb|lrf|council|venue|building|hospital|department)s?\b")
 # The items answering first, most specific first, for what a passage "belongs to".
 LINK_ORDER = (Kind.EXAMPLE, Kind.CASE_STUDY, Kind.FACT, Kind.CHALLENGE, Kind.ENABLER)
 

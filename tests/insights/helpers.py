@@ -39,6 +39,7 @@ class Traffic:
     senders: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     choice: str = ""
+    unhelpful_enabler: str = ""  # the enabler the trust question was answered with (the pipeline's choice)
 
 
 def status_of(replies: list[dict]) -> list[str]:
@@ -68,7 +69,9 @@ def drive(say: Callable[[str, str], list[dict]], tag: str = "") -> Traffic:
         assert status_of(turn(who, FUNDING_QUESTION)) == ["answered"]
         assert "glad that helped" in turn(who, "/feedback_helpful")[0]["text"]
     who = sender("trust")
-    assert status_of(turn(who, TRUST_QUESTION)) == ["answered"]
+    replies = turn(who, TRUST_QUESTION)
+    assert status_of(replies) == ["answered"]
+    traffic.unhelpful_enabler = replies[0]["custom"]["answer"]["enabler"]["id"]
     assert "Thank you for telling me" in turn(who, "/feedback_unhelpful")[0]["text"]
     assert status_of(turn(sender("declined"), OFF_TOPIC)) == ["unanswerable_out_of_scope"]
     who = sender("clarified")

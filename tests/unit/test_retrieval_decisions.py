@@ -110,6 +110,30 @@ def test_a_figure_look_up_that_a_report_fact_answers_well_goes_through(fake_engi
     assert compose.decline_if_out_of_scope(run) is None
 
 
+# --- which enabler a challenge hands on ----------------------------------------------------------
+
+def test_a_challenge_hands_on_first_the_enabler_the_question_prefers_itself_or_through_an_example(fake_engine,
+                                                                                                   knowledge):
+    assert knowledge["excessive_internal_systems"].enablers == ("streamlining_decision_making",
+                                                                "existing_cross_sector_structures")
+    assert "streamlining_decision_making" in knowledge["nightingale_courts_programme"].enablers
+    challenge = ("excessive_internal_systems", 0.80)
+
+    def order(scores):
+        ranked = _run(fake_engine, "a joint service takes us 18 months to set up", scores).ranked_enablers
+        assert all(via == "excessive_internal_systems" for _, _, via in ranked[:2]) and ranked[0][1] > ranked[1][1]
+        return [e for e, _, _ in ranked[:2]]
+
+    # With nothing to choose between them, Table 2's order stands.
+    assert order([challenge]) == ["streamlining_decision_making", "existing_cross_sector_structures"]
+    # The question matches the second enabler more than the first: it comes first.
+    assert order([challenge, ("existing_cross_sector_structures", 0.40)]) == [
+        "existing_cross_sector_structures", "streamlining_decision_making"]
+    # ...unless a worked example of the first (the Nightingale courts' speed) matches it better still.
+    assert order([challenge, ("existing_cross_sector_structures", 0.40), ("nightingale_courts_programme", 0.55)]) == [
+        "streamlining_decision_making", "existing_cross_sector_structures"]
+
+
 # --- fact or enabler -----------------------------------------------------------------------------
 
 def test_a_request_for_advice_prefers_an_enabler_over_a_slightly_better_fact(fake_engine):

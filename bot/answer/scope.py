@@ -24,6 +24,9 @@ from bot.retrieval.lexical import (asks_about_participants, asks_about_the_repor
 from bot.retrieval.search import ItemScore, Retrieval
 
 
+_ASKING_WORDS = frozenset("who whos what whats which".split())
+
+
 def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     d = run.engine.settings.decision
     assert run.retrieval is not None
@@ -52,7 +55,8 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     # without the name it is plainly a question about contact details, which the report lacks.
     unnamed = without_names(run.text, knowledge.names)
     probe = run.retrieval
-    if unnamed != run.text and words(unnamed):
+    # Only a question word left ("who are the NLC?", "what is Stepping Up?"): it asks what the named body is.
+    if unnamed != run.text and set(words(unnamed)) - _ASKING_WORDS:
         probe = run.engine.retriever.retrieve(unnamed)
         top_u, topic_u = best_in_and_out(knowledge, probe)
         if topic_u is not None and topic_u.score >= d.decline_below and topic_u.score >= top_u.score - d.oos_margin:

@@ -75,6 +75,17 @@ def test_fact_questions_get_the_sentence_that_answers_them(real_engine, question
     assert len(answer.payload["citations"]) == 1
 
 
+@pytest.mark.parametrize("question, item", [
+    # a "when" clause, not a date asked for (both were "the report does not give that date")
+    ("When the report talks about collaboration, what is it actually describing?", "definition_of_collaboration"),
+    # a named body asked about itself, not a person's name (was declined once "NLC" was taken out)
+    ("who are the NLC?", "about_nlc"),
+])
+def test_questions_that_only_look_like_look_ups_are_answered(real_engine, question, item):
+    answer = compose.compose_answer(question, real_engine)
+    assert (answer.status, answer.fact_id) == (t.ANSWERED_FACT, item)
+
+
 def test_a_named_case_is_answered_from_the_case(real_engine):
     answer = compose.compose_answer("how did Kent Fire and Rescue work with Age UK?", real_engine)
     assert answer.fact_id in ("kent_fire_rescue", "kent_fire_age_uk")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.answer import compose
 from bot.answer import types as t
-from bot.retrieval.lexical import (DATE, DURATION, MONEY, NUMBER, SpellingCorrector, expected_answer, stem,
-                                  unexplained_words)
+from bot.retrieval.lexical import (DATE, DURATION, MONEY, NUMBER, SpellingCorrector, asks_about_participants,
+                                  expected_answer, lookup_kind, stem, unexplained_words)
 
 
 def test_when_questions_expect_a_date_and_how_many_questions_a_number():
@@ -15,6 +15,19 @@ def test_when_questions_expect_a_date_and_how_many_questions_a_number():
     assert expected_answer("how do we build trust?") is None
     assert DATE.search("From January to March 2021, Ipsos MORI developed six case studies")
     assert NUMBER.search("develop six case studies") and not NUMBER.search("to join up services")
+
+
+def test_words_that_only_look_like_a_date_or_figure_question_are_not_one():
+    # A "when" clause before the question, "how much" after "realise", and a typed "intervewed".
+    assert expected_answer("When the report talks about collaboration, what is it actually describing?") is None
+    assert expected_answer("When was the fieldwork done, and how?") is DATE
+    assert expected_answer("Did Age UK realise how much the fire service actually does?") is None
+    assert lookup_kind("Did Age UK realise how much the fire service actually does?") is None
+    assert expected_answer("How much did the PPE factory cost?") is MONEY
+    assert asks_about_participants("How many Kent leaders were intervewed?")
+    assert asks_about_participants("how many interveiws in total") and not asks_about_participants("how many interventions")
+    # "Who are the NLC?" asks what the report's authors are; "who chairs the ICB?" asks for a person.
+    assert lookup_kind("who are the NLC?") is None and lookup_kind("who chairs the ICB?") == "person"
 
 
 def test_a_reference_is_not_a_figure_nor_a_rate_a_duration():

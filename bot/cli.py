@@ -158,6 +158,11 @@ EVAL_SETS = {
                             "near-domain off-topic messages, to TUNE on. Its misses were read (stated percentages "
                             "taken for figure requests, partnership bodies' acronyms, near-ties with an out-of-scope "
                             "topic declined flatly); read its figures as tuned.\n\n",
+    "leader_dev_set_3.yml": "The leader-style development set, third batch: written by another separate session from the "
+                            "report and the item ids alone, with partner problems next to other domains (data "
+                            "sharing, IT, HR, legal, pooled budgets), near-domain off-topic messages and vague "
+                            "problems, to TUNE on. Its misses were read (\"working with the NHS\" and a near-tie "
+                            "with the law topic declined flatly); read its figures as tuned.\n\n",
     "answerability_dev_set.yml": "The answerability development set: written by a separate session from the report "
                                  "and the item ids alone: questions near the report's subject asking for what it "
                                  "does not give (figures, dates, names, other reports, prompt injection), and "

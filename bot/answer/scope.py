@@ -50,7 +50,7 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     # working with partners ("any tips for working with other agencies?") and the topic does not beat the
     # item: then it is asked, not declined.
     if topic is not None and topic.score >= top.score - d.oos_margin:
-        return ask_or_decline(run, top, topic) if topic.score < top.score else canned(t.OUT_OF_SCOPE)
+        return ask_or_decline(run, top, topic)
     # "What's the phone number for Kent Fire and Rescue?" matches the Kent case study on the name;
     # without the name it is plainly a question about contact details, which the report lacks.
     unnamed = without_names(run.text, knowledge.names)

@@ -10,8 +10,10 @@ not move bank cross-validation, the dev or the held-out figures (docs/adr/0009).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import yaml
 
@@ -25,10 +27,13 @@ FILE = "glossary.yml"
 class Glossary:
     # Stems of words that say a message is about working with partners ("partners", "agencies").
     collaboration_stems: frozenset[str] = frozenset()
+    # "Working with the NHS", "work better with the fire service": a body named as the one worked with.
+    works_with: Optional[re.Pattern[str]] = None
 
     def about_collaboration(self, text: str) -> bool:
         """Whether the message mentions working with partners at all."""
-        return not self.collaboration_stems.isdisjoint(tokens(text))
+        return (not self.collaboration_stems.isdisjoint(tokens(text))
+                or (self.works_with is not None and self.works_with.search(text) is not None))
 
 
 def load_glossary(knowledge_dir: Path) -> Glossary:
@@ -40,4 +45,21 @@ def load_glossary(knowledge_dir: Path) -> Glossary:
     cues = data.get("collaboration_words") if isinstance(data, dict) else None
     if not isinstance(cues, list) or not all(isinstance(w, str) for w in cues):
         raise KnowledgeError(str(path), 1, "expected 'collaboration_words:' as a list of words")
-    return Glossary(frozenset(t for w in cues for t in tokens(w)))
+    bodies = data.get("bodies_worked_with", [])
+    if not isinstance(bodies, list) or not all(isinstance(w, str) for w in bodies):
+        raise KnowledgeError(str(path), 1, "expected 'bodies_worked_with:' as a list of names")
+    return Glossary(frozenset(t for w in cues for t in tokens(w)), works_with_pattern(bodies))
+
+
+def works_with_pattern(bodies: list[str]) -> Optional[re.Pattern[str]]:
+    """"work(ing) [better / closely / well] with [the / our / local] <body>" for any of `bodies`.
+
+    The body must follow the verb: "the NHS waiting list" or "my work with the team" name no partner.
+    """
+    if not bodies:
+        return None
+    names = "|".join(re.escape(b).replace(r"\ ", r"\s+") for b in sorted(bodies, key=len, reverse=True))
+    return re.compile(r"(?i)\b(?:work|works|working|worked|deal|dealing|engage|engaging|get on|getting on)"
+                      r"(?:\s+(?:better|closely|well|more|properly|effectively|together))?"
+                      r"\s+with\s+(?:the\s+|our\s+|local\s+|other\s+|their\s+|a\s+|an\s+)?"
+                      rf"(?:{names})\b")

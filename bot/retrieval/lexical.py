@@ -236,7 +236,8 @@ def asks_about_the_report(text: str) -> bool:
 # described, so never answered with "which of these challenges is it?".
 # "Draft a partnership agreement between us and them": a request for a document, which the report cannot
 # write either, however much it mentions partners.
-INFORMATION_REQUEST = re.compile(r"^\s*(who|when|where|which)\b|^\s*what(s| is| are| was| were)\b"
+# Any sentence may be the request: "Our away day is in June. Which consultancy should we hire?"
+INFORMATION_REQUEST = re.compile(r"(^|[.!?]\s+)\s*((who|when|where|which)\b|what(s| is| are| was| were)\b)"
                                  r"|(^|[.!?]\s*)(please |(can|could|would|will) you )?(draft|write|compose|generate|"
                                  r"produce|create) (me |us )?(a|an|the|some|our|my)\b")
 

@@ -101,7 +101,11 @@ def test_questions_the_report_does_not_cover_are_declined(real_engine, question)
 
 
 @pytest.mark.parametrize("question", ["partners nod along at the steering group, then nothing happens back at base",
-                                      "Nobody trusts anybody."])
+                                      "Nobody trusts anybody.",
+                                      # an out-of-scope topic (law) nearly ties: asked about, not declined
+                                      "legal stuff with our partners keeps tripping us up",
+                                      # about partners only by the body worked with
+                                      "how can we work better with the fire service"])
 def test_a_collaboration_problem_is_never_flatly_declined(real_engine, question):
     answer = compose.compose_answer(question, real_engine)
     assert answer.status in (t.ANSWERED, t.CLARIFICATION)

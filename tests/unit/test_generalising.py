@@ -92,6 +92,11 @@ def test_the_collaboration_vocabulary_tells_partner_problems_from_other_messages
     # bodies that are partnerships by definition
     assert vocabulary.about_collaboration("working with the ICB is a nightmare")
     assert vocabulary.about_collaboration("the LRF never meets between incidents")
+    # a body named as the one worked with, but never a body on its own
+    assert vocabulary.about_collaboration("working with the NHS is hard")
+    assert vocabulary.about_collaboration("how can we work better with the fire service")
+    assert not vocabulary.about_collaboration("what's the NHS waiting list in Kent?")
+    assert not vocabulary.about_collaboration("working with my line manager is hard")
 
 
 def test_a_problem_told_about_we_or_they_is_told_from_questions_and_requests():
@@ -108,6 +113,9 @@ def test_a_request_for_a_document_is_no_problem_to_ask_about():
 
     assert requests_information("We're formalising our joint working. Draft a partnership agreement between us and them.")
     assert requests_information("could you write me a poem about partnership")
+    # the request may be any sentence of the message
+    assert requests_information("Our partnership away day is in June. Which consultancy should we hire?")
+    assert not requests_information("Our partners say which way we go is up to us. How do we decide?")
     assert not requests_information("we need to write a joint strategy, how do we agree it")
     assert not requests_information("partners nod along at the board and then nothing happens")
 

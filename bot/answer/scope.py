@@ -48,7 +48,8 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     # An out-of-scope topic that (nearly) ties the best real item means the question is more
     # likely a kind the report does not answer that happens to share a word with it; unless it is about
     # working with partners ("any tips for working with other agencies?") and the topic does not beat the
-    # item: then it is asked, not declined.
+    # item by more than `ask_topic_margin` ("legal stuff with our partners keeps tripping us up"): then it is
+    # asked, not declined.
     if topic is not None and topic.score >= top.score - d.oos_margin:
         return ask_or_decline(run, top, topic)
     # "What's the phone number for Kent Fire and Rescue?" matches the Kent case study on the name;

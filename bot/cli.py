@@ -163,6 +163,13 @@ EVAL_SETS = {
                             "sharing, IT, HR, legal, pooled budgets), near-domain off-topic messages and vague "
                             "problems, to TUNE on. Its misses were read (\"working with the NHS\" and a near-tie "
                             "with the law topic declined flatly); read its figures as tuned.\n\n",
+    "leader_dev_set_4.yml": "The leader-style development set, fourth batch: written by another separate session from the "
+                            "report and the item ids alone, with near-domain off-topic questions half in a formal "
+                            "style (one organisation's management, HR law, inspections, politics) and 40 vague partner "
+                            "problems, to TUNE on. Scored once before any change (in-scope 91.7 %, off-topic declined "
+                            "95.0 %, problems flatly declined 10.0 %); its misses were then read (\"giving us "
+                            "headaches\", \"get the district councils interested\", \"by law\"); read its figures "
+                            "as tuned.\n\n",
     "answerability_dev_set.yml": "The answerability development set: written by a separate session from the report "
                                  "and the item ids alone: questions near the report's subject asking for what it "
                                  "does not give (figures, dates, names, other reports, prompt injection), and "

@@ -38,8 +38,13 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     # in one organisation" looks like next to "about working with partners" (bot/retrieval/off_topic.py).
     # It learnt from few phrasings, though, so it does not overrule a question that plainly matches an item
     # ("buy-in from frontline staff as well as the execs" shares "staff" with one organisation's HR).
+    # When the message names a body as the one worked with ("any advice on working with the OPCC?", "how do I get
+    # the district councils interested?"), the model's verdict is doubt, not a decision: it is asked about or
+    # declined as below. A partnership word alone is not enough ("mileage for driving to a partner meeting").
     if run.retrieval.off_topic > d.off_topic_above and not (
             topic is not None and top.score - topic.score >= d.off_topic_overruled_by):
+        if run.engine.retriever.glossary.names_a_partner(run.text):
+            return ask_or_decline(run, top, topic)
         return canned(t.OUT_OF_SCOPE)
     # Each word the knowledge never mentions ("furlough", "TUPE") makes a match less believable.
     doubt = d.unexplained_penalty * min(len(run.retrieval.unexplained), d.unexplained_max)

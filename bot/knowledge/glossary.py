@@ -27,13 +27,27 @@ FILE = "glossary.yml"
 class Glossary:
     # Stems of words that say a message is about working with partners ("partners", "agencies").
     collaboration_stems: frozenset[str] = frozenset()
-    # "Working with the NHS", "work better with the fire service": a body named as the one worked with.
+    # "Working with the NHS", "getting the district councils on board", "the prison and the council aren't
+    # connecting": a body named as the one worked with, or two bodies named together.
     works_with: Optional[re.Pattern[str]] = None
+    # Figures of speech a leader uses for a problem ("the S75 is giving us headaches"), each with its plain
+    # meaning; a model reads "headaches" as a medical question, so retrieval sees the plain words.
+    figures_of_speech: tuple[tuple[re.Pattern[str], str], ...] = ()
 
     def about_collaboration(self, text: str) -> bool:
         """Whether the message mentions working with partners at all."""
-        return (not self.collaboration_stems.isdisjoint(tokens(text))
-                or (self.works_with is not None and self.works_with.search(text) is not None))
+        return not self.collaboration_stems.isdisjoint(tokens(text)) or self.names_a_partner(text)
+
+    def names_a_partner(self, text: str) -> bool:
+        """Whether the message names a body as one worked with ("working with the OPCC"), a stronger sign than
+        a partnership word alone ("a partner meeting", "our ICS")."""
+        return self.works_with is not None and self.works_with.search(text) is not None
+
+    def literal(self, text: str) -> str:
+        """`text` with its figures of speech in plain words (unchanged if it has none)."""
+        for pattern, plain in self.figures_of_speech:
+            text = pattern.sub(plain, text)
+        return text
 
 
 def load_glossary(knowledge_dir: Path) -> Glossary:
@@ -48,18 +62,33 @@ def load_glossary(knowledge_dir: Path) -> Glossary:
     bodies = data.get("bodies_worked_with", [])
     if not isinstance(bodies, list) or not all(isinstance(w, str) for w in bodies):
         raise KnowledgeError(str(path), 1, "expected 'bodies_worked_with:' as a list of names")
-    return Glossary(frozenset(t for w in cues for t in tokens(w)), works_with_pattern(bodies))
+    figures = data.get("figures_of_speech", [])
+    if not isinstance(figures, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("say"), str) and isinstance(f.get("means"), str) for f in figures):
+        raise KnowledgeError(str(path), 1, "expected 'figures_of_speech:' as a list of {say: <regex>, means: <words>}")
+    try:
+        compiled = tuple((re.compile(rf"(?i)\b(?:{f['say']})\b"), f["means"]) for f in figures)
+    except re.error as exc:
+        raise KnowledgeError(str(path), 1, f"figures_of_speech: {exc}") from None
+    return Glossary(frozenset(t for w in cues for t in tokens(w)), works_with_pattern(bodies), compiled)
 
 
 def works_with_pattern(bodies: list[str]) -> Optional[re.Pattern[str]]:
-    """"work(ing) [better / closely / well] with [the / our / local] <body>" for any of `bodies`.
+    """A body of `bodies` named as a partner: "work(ing) [better / closely] with [the / our] <body>", "get
+    the <body> on board / interested / involved", or two bodies named together ("the prison and the council").
 
-    The body must follow the verb: "the NHS waiting list" or "my work with the team" name no partner.
+    A body alone names no partner: "the NHS waiting list", "my work with the team".
     """
     if not bodies:
         return None
     names = "|".join(re.escape(b).replace(r"\ ", r"\s+") for b in sorted(bodies, key=len, reverse=True))
-    return re.compile(r"(?i)\b(?:work|works|working|worked|deal|dealing|engage|engaging|get on|getting on)"
-                      r"(?:\s+(?:better|closely|well|more|properly|effectively|together))?"
-                      r"\s+with\s+(?:the\s+|our\s+|local\s+|other\s+|their\s+|a\s+|an\s+)?"
-                      rf"(?:{names})\b")
+    det = r"(?:(?:the|our|local|other|their|a|an|all|neighbouring|two)\s+){0,2}"
+    body = rf"{det}(?:{names})s?\b"
+    worked_with = (r"\b(?:work|works|working|worked|deal|dealing|engage|engaging|get on|getting on)"
+                   r"(?:\s+(?:better|closely|well|more|properly|effectively|together))?"
+                   rf"\s+with\s+{body}")
+    brought_in = (rf"\b(?:get|gets|getting|got|bring|brings|bringing|keep|keeping)\s+{body}(?:\s+\w+){{0,2}}?\s+"
+                  r"(?:interested|on\s*board|involved|engaged|signed\s+up|round\s+the\s+table|to\s+the\s+table"
+                  r"|to\s+engage|to\s+commit|to\s+(?:take|play)\s+part)\b")
+    together = rf"\b{body}\s+(?:and|&)\s+{body}"
+    return re.compile(rf"(?i){worked_with}|{brought_in}|{together}")

@@ -162,7 +162,7 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
         r"|\bwhich \w+ should i (buy|get|read|watch)\b"),
     # "statutory" alone is everyday talk ("the statutory partners hold the money"), not a question of law.
     "legal": re.compile(r"\b\w+ act \d{4}\b|\bthe \w+(?: and \w+)? act\b|\b(legislation|legally|sued|liable)\b"
-                        r"|\bstatutory (guidance|obligations?|requirements?)\b"),
+                        r"|\bstatutory (guidance|obligations?|requirements?)\b|\bby law\b|\b(un)?lawful(ly)?\b"),
 }
 
 # Not a look-up although the form matches: a judgement ("how much autonomy should each region have?",
@@ -173,7 +173,9 @@ NOT_A_LOOKUP = {
     "figure": re.compile(r"\bhow (many|much)\b[^?.!]*\b(should|too (many|much)|enough)\b"
                          r"|\bhow much\b[^?.!]*\b(matters?|mattered|helps?|helped|counts?|depends?|difference"
                          r"|comes? down to|is down to)\b"
-                         r"|\b(realis|realiz|appreciat|understand|see|saw)\w* how (many|much)\b"),
+                         r"|\b(realis|realiz|appreciat|understand|see|saw)\w* how (many|much)\b"
+                         # "arguments over who pays for what in the pooled budget": the division of costs
+                         r"|\bwho \w+(?: \w+)? for what\b"),
     # "Who are the NLC?" asks what the report's authors are, which the report says; not a person's name.
     "person": re.compile(r"\bwho\b[^?.!]*\bwhat\b|\bwho(?:s| is| are| was| were) (?:the )?"
                          r"(?:nlc|national leadership centre|ipsos(?: mori)?)\b"),

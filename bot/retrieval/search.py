@@ -129,6 +129,8 @@ class HybridRetriever:
 
     def retrieve(self, query: str) -> Retrieval:
         s = self.settings
+        asked = query
+        query = self.glossary.literal(query)  # "giving us headaches" is searched as "causing us problems"
         # The dense model and the n-gram head have no spell checker: give them the corrected question.
         corrected = self.bm25.speller.correct_text(query)
         dense, quotes, vector = self._dense(corrected) if self.mode != "bm25" else ({}, {}, None)
@@ -154,6 +156,6 @@ class HybridRetriever:
                 score = s.dense_weight * d + s.lexical_weight * lex + learned
             scored.append(ItemScore(item_id, score, d, lex, head.get(item_id, 0.0), learned))
         scored.sort(key=lambda h: h.score, reverse=True)
-        return Retrieval(query=query, items=scored, quote_scores=quotes,
+        return Retrieval(query=asked, items=scored, quote_scores=quotes,
                          unexplained=unexplained_words(query, self.in_scope_stems, self.bm25.speller),
                          off_topic=off_topic)

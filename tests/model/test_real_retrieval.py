@@ -93,7 +93,9 @@ def test_a_named_case_is_answered_from_the_case(real_engine):
 
 @pytest.mark.parametrize("question", ["what's the weather like in Leeds", "how do I renew my passport",
                                       "what does the NHS spend on agency staff?", "what is 17 times 23",
-                                      "can you give me legal advice about a contract dispute"])
+                                      "can you give me legal advice about a contract dispute",
+                                      # the figure of speech is kept when it is literal
+                                      "I've got a bad headache, what should I take?"])
 def test_questions_the_report_does_not_cover_are_declined(real_engine, question):
     answer = compose.compose_answer(question, real_engine)
     assert answer.status == t.OUT_OF_SCOPE
@@ -105,7 +107,14 @@ def test_questions_the_report_does_not_cover_are_declined(real_engine, question)
                                       # an out-of-scope topic (law) nearly ties: asked about, not declined
                                       "legal stuff with our partners keeps tripping us up",
                                       # about partners only by the body worked with
-                                      "how can we work better with the fire service"])
+                                      "how can we work better with the fire service",
+                                      # a figure of speech the model reads as a medical question
+                                      "the S75 agreement with health is giving us headaches",
+                                      # the off-topic model is sure, but a body is named as the one worked with
+                                      "any advice on working with the OPCC?",
+                                      # "who pays for what" is an argument over money, not a request for a figure
+                                      "endless arguments over who pays for what in the pooled budget",
+                                      "the prison and the local council just aren't connecting"])
 def test_a_collaboration_problem_is_never_flatly_declined(real_engine, question):
     answer = compose.compose_answer(question, real_engine)
     assert answer.status in (t.ANSWERED, t.CLARIFICATION)

@@ -97,6 +97,32 @@ def test_the_collaboration_vocabulary_tells_partner_problems_from_other_messages
     assert vocabulary.about_collaboration("how can we work better with the fire service")
     assert not vocabulary.about_collaboration("what's the NHS waiting list in Kent?")
     assert not vocabulary.about_collaboration("working with my line manager is hard")
+    # a body brought in, or two bodies named together
+    assert vocabulary.names_a_partner("how do i get the district councils interested")
+    assert vocabulary.names_a_partner("getting the GPs on board with the new pathway")
+    assert vocabulary.names_a_partner("the prison and the local council just aren't connecting")
+    assert vocabulary.names_a_partner("cross-border working with the neighbouring force isn't great")
+    assert not vocabulary.names_a_partner("get the council tax bill sorted")
+    assert not vocabulary.names_a_partner("a partner meeting next week")  # a partnership word, but no body
+
+
+def test_figures_of_speech_are_searched_in_plain_words_and_literal_words_are_kept(settings):
+    vocabulary = load_glossary(settings.knowledge_dir)
+    assert vocabulary.literal("the S75 agreement with health is giving us headaches") == \
+        "the S75 agreement with health is causing us problems"
+    assert vocabulary.literal("data sharing with the trust is a real headache") == "data sharing with the trust is a problem"
+    assert vocabulary.literal("rank culture is killing us") == "rank culture is hurting us"
+    for literal in ("I've got a headache, what should I take?", "my back is killing me", "headache tablets"):
+        assert vocabulary.literal(literal) == literal
+
+
+def test_a_bad_figure_of_speech_in_the_glossary_is_a_clear_error(tmp_path):
+    from bot.errors import KnowledgeError
+
+    (tmp_path / "glossary.yml").write_text("collaboration_words: [partner]\nfigures_of_speech:\n  - say: '(unclosed'\n"
+                                           "    means: problem\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="figures_of_speech"):
+        load_glossary(tmp_path)
 
 
 def test_a_problem_told_about_we_or_they_is_told_from_questions_and_requests():

@@ -170,6 +170,10 @@ def test_a_request_for_advice_prefers_an_enabler_over_a_slightly_better_fact(fak
     ("what is figure 1 based on?", None),
     ("what was the breakdown of participants by sector?", "figure"),
     ("who is responsible for what in our partnership?", None),
+    ("endless arguments over who pays for what in the pooled budget", None),
+    ("what is in the pooled budget?", "figure"),
+    ("by law, how often must the board refresh its needs assessment?", "legal"),
+    ("is it lawful to share this data with the police?", "legal"),
     ("who is the chief executive of kent county council?", "person"),
     # a figure stated is not a figure asked for
     ("our board spends 90% of every meeting on RAG ratings", None),

@@ -157,6 +157,10 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
     # A named person: "who chairs the integrated care board?", "who should I call about a complaint?"
     "person": re.compile(r"^\s*who(?:s| is| are| was| chairs| runs| leads| heads| should i (?:call|contact|ring|email|speak to))\b"
                          r"|\bname of the\b"),
+    # Party politics: the report takes no side ("which political party has the best policy on social care?").
+    "politics": re.compile(r"\bpolitical part(y|ies)\b|\bwhich party\b|\bmanifestos?\b|\bgeneral election\b"
+                           r"|\b(labour|conservative|tory|lib ?dem|liberal democrat|reform uk|green)(?:s|'s)?"
+                           r" (party|parties|government|policy|policies|position|plans?|leader)\b"),
     "recommendation": re.compile(
         r"\brecommend\b|(?:^|\byou |\bplease )suggest (an?|some)\b|\b(best|cheapest) (?!way)\w+(?: \w+)? (to buy|for)\b"
         r"|\bwhich \w+ should i (buy|get|read|watch)\b"),

@@ -95,7 +95,9 @@ def test_a_named_case_is_answered_from_the_case(real_engine):
                                       "what does the NHS spend on agency staff?", "what is 17 times 23",
                                       "can you give me legal advice about a contract dispute",
                                       # the figure of speech is kept when it is literal
-                                      "I've got a bad headache, what should I take?"])
+                                      "I've got a bad headache, what should I take?",
+                                      # party politics, though it shares "social care funding" with an enabler
+                                      "Which political party has the best plan for funding social care?"])
 def test_questions_the_report_does_not_cover_are_declined(real_engine, question):
     answer = compose.compose_answer(question, real_engine)
     assert answer.status == t.OUT_OF_SCOPE

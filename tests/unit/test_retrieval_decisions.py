@@ -174,6 +174,10 @@ def test_a_request_for_advice_prefers_an_enabler_over_a_slightly_better_fact(fak
     ("what is in the pooled budget?", "figure"),
     ("by law, how often must the board refresh its needs assessment?", "legal"),
     ("is it lawful to share this data with the police?", "legal"),
+    ("which political party has the most credible policy on social care funding?", "politics"),
+    ("what is labour's policy on integrated care boards?", "politics"),
+    ("partners play party politics at the board", None),
+    ("the labour market for care staff is tight across the system", None),
     ("who is the chief executive of kent county council?", "person"),
     # a figure stated is not a figure asked for
     ("our board spends 90% of every meeting on RAG ratings", None),

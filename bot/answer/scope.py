@@ -10,7 +10,8 @@ taken out, and, for a request for a figure or a date, hold one.
 
 from __future__ import annotations
 
-from typing import Optional
+import re
+from typing import Iterable, Optional
 
 from bot.answer import clarify
 from bot.answer import types as t
@@ -69,7 +70,10 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
             return canned(t.OUT_OF_SCOPE)
     # A request for a figure, contact, timetable, product or statute: only a report fact that still
     # matches well once names are taken out can answer it ("how many leaders were interviewed?").
-    if lookup_kind(run.text):
+    kind = lookup_kind(run.text)
+    if kind == "person" and asks_what_a_body_is(run.text, knowledge.names):
+        kind = None
+    if kind:
         fact, _ = best_in_and_out(knowledge, probe)
         wanted = expected_answer(run.text)
         counts = knowledge[fact.item_id].kind is Kind.CASE_STUDY and asks_about_participants(run.text)
@@ -87,6 +91,23 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
                 return fact_answer(run, knowledge[fact.item_id], lacking=True)
             return canned(t.OUT_OF_SCOPE)
     return None
+
+
+_WHO_IS = re.compile(r"(?i)\s*who(?:['’]?s| is| are| was| were) (?:the )?")
+
+
+def asks_what_a_body_is(text: str, names: Iterable[str]) -> bool:
+    """"Who are the NLC (when they're at home)?", "who is Vibrant Communities?": a name the report describes right
+    after "who is / are" asks what that body is, which the report says. "Who chairs Age UK?", "who is Kent's chief
+    fire officer?" and "who is the chief executive of Kent Fire and Rescue?" still ask for a person."""
+    form = _WHO_IS.match(text)
+    if form is None:
+        return False
+    rest = text[form.end():].lower()
+    for name in sorted(names, key=len, reverse=True):
+        if rest.startswith(name.lower()):
+            return not re.match(r"\w|['’]s\b", rest[len(name):])
+    return False
 
 
 def ask_or_decline(run: Run, top: ItemScore, topic: Optional[ItemScore]) -> t.Answer:

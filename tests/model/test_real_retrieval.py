@@ -80,6 +80,9 @@ def test_fact_questions_get_the_sentence_that_answers_them(real_engine, question
     ("When the report talks about collaboration, what is it actually describing?", "definition_of_collaboration"),
     # a named body asked about itself, not a person's name (was declined once "NLC" was taken out)
     ("who are the NLC?", "about_nlc"),
+    # any name the report describes, not only the authors ("who chairs Age UK?" still asks for a person)
+    ("who is Vibrant Communities?", "east_ayrshire_vibrant_communities"),
+    ("who are Ipsos MORI?", "commission"),
 ])
 def test_questions_that_only_look_like_look_ups_are_answered(real_engine, question, item):
     answer = compose.compose_answer(question, real_engine)

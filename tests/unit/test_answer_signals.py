@@ -26,8 +26,8 @@ def test_words_that_only_look_like_a_date_or_figure_question_are_not_one():
     assert expected_answer("How much did the PPE factory cost?") is MONEY
     assert asks_about_participants("How many Kent leaders were intervewed?")
     assert asks_about_participants("how many interveiws in total") and not asks_about_participants("how many interventions")
-    # "Who are the NLC?" asks what the report's authors are; "who chairs the ICB?" asks for a person.
-    assert lookup_kind("who are the NLC?") is None and lookup_kind("who chairs the ICB?") == "person"
+    # The form alone: "who are the NLC?" is told from a request for a person by the knowledge's names (scope.py).
+    assert lookup_kind("who are the NLC?") == "person" and lookup_kind("who chairs the ICB?") == "person"
 
 
 def test_a_reference_is_not_a_figure_nor_a_rate_a_duration():
@@ -120,3 +120,23 @@ def test_a_share_wants_a_percentage_and_a_part_wants_a_count_of_that_part():
     women = expected_answer("How many of the 37 interviewees were women?")
     assert not women.search("37 leaders took part in the research")  # the whole, not the part asked for
     assert women.search("21 women were interviewed")
+
+
+def test_a_total_is_not_answered_by_a_rate():
+    quote = "The factory met the Trust’s order of 15,500 gowns a day."
+    assert expected_answer("how many gowns did the factory make?").search(quote)
+    assert not expected_answer("How many gowns did the factory make in total over the pandemic?").search(quote)
+    assert expected_answer("how many gowns in total?").search("it made 300,000 gowns in all")
+
+
+def test_who_is_a_name_the_report_describes_asks_what_the_body_is():
+    from bot.answer.scope import asks_what_a_body_is
+
+    names = ["Age UK", "Kent", "Kent Fire and Rescue", "NLC", "National Leadership Centre"]
+    assert asks_what_a_body_is("who are the NLC?", names)
+    assert asks_what_a_body_is("Who are the National Leadership Centre when they're at home?", names)
+    assert asks_what_a_body_is("who is Kent Fire and Rescue?", names)
+    assert not asks_what_a_body_is("who chairs Age UK?", names)
+    assert not asks_what_a_body_is("who is Kent's chief fire officer?", names)
+    assert not asks_what_a_body_is("who is the chief executive of Kent Fire and Rescue?", names)
+    assert not asks_what_a_body_is("who is kentish town's MP?", names)

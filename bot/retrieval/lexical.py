@@ -158,9 +158,11 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
     "person": re.compile(r"^\s*who(?:s| is| are| was| chairs| runs| leads| heads| should i (?:call|contact|ring|email|speak to))\b"
                          r"|\bname of the\b"),
     # Party politics: the report takes no side ("which political party has the best policy on social care?").
+    # A party is named as one: "a conservative position on risk" or "our green plan" is no party's.
     "politics": re.compile(r"\bpolitical part(y|ies)\b|\bwhich party\b|\bmanifestos?\b|\bgeneral election\b"
-                           r"|\b(labour|conservative|tory|lib ?dem|liberal democrat|reform uk|green)(?:s|'s)?"
-                           r" (party|parties|government|policy|policies|position|plans?|leader)\b"),
+                           r"|\bthe (labour|conservative|tory|green|lib ?dem|liberal democrat|reform)s? party\b"
+                           r"|\b(labour|tory|tories|conservatives|lib ?dems?|liberal democrats|reform uk)(?:['’]?s['’]?)?"
+                           r" (government|policy|policies|position|plans?|leader|manifesto)\b"),
     "recommendation": re.compile(
         r"\brecommend\b|(?:^|\byou |\bplease )suggest (an?|some)\b|\b(best|cheapest) (?!way)\w+(?: \w+)? (to buy|for)\b"
         r"|\bwhich \w+ should i (buy|get|read|watch)\b"),

@@ -178,6 +178,9 @@ def test_a_request_for_advice_prefers_an_enabler_over_a_slightly_better_fact(fak
     ("what is labour's policy on integrated care boards?", "politics"),
     ("partners play party politics at the board", None),
     ("the labour market for care staff is tight across the system", None),
+    ("partners take a conservative position on anything new", None),
+    ("how do we get the council behind our green plan?", None),
+    ("what's the conservatives' position on elected mayors?", "politics"),
     ("who is the chief executive of kent county council?", "person"),
     # a figure stated is not a figure asked for
     ("our board spends 90% of every meeting on RAG ratings", None),

@@ -79,6 +79,7 @@ eval: $(INDEX) $(MODEL) ## accuracy: bank cross-validation, independent, detail,
 	$(PY) -m bot.cli eval --dev-set tests/eval/leader_dev_set_2.yml --write docs/eval-leader-dev-2.md
 	$(PY) -m bot.cli eval --dev-set tests/eval/leader_dev_set_3.yml --write docs/eval-leader-dev-3.md
 	$(PY) -m bot.cli eval --dev-set tests/eval/leader_dev_set_4.yml --write docs/eval-leader-dev-4.md
+	$(PY) -m bot.cli eval --dev-set tests/eval/leader_dev_set_5.yml --write docs/eval-leader-dev-5.md
 	$(PY) -m bot.cli eval --dev-set tests/eval/answerability_dev_set.yml --write docs/eval-answerability-dev.md
 	$(PY) scripts/rasa_seeded.py test nlu --cross-validation --folds 3 --out build/nlu-cv --no-plot > build/nlu-cv.log 2>&1  # seeded folds: Rasa shuffles them unseeded
 	set -o pipefail; $(PY) scripts/nlu_cv_summary.py build/nlu-cv | tee docs/nlu-cross-validation.md

@@ -170,6 +170,15 @@ EVAL_SETS = {
                             "95.0 %, problems flatly declined 10.0 %); its misses were then read (\"giving us "
                             "headaches\", \"get the district councils interested\", \"by law\"); read its figures "
                             "as tuned.\n\n",
+    "leader_dev_set_5.yml": "The leader-style development set, fifth batch: written by another separate session from the "
+                            "report and the item ids alone, stressing the boundary of what the report answers: 25 "
+                            "questions about the report it does answer, 40 look-ups about what it names but does not "
+                            "give (costs, later events, names, rankings) and 30 ordinary off-topic requests, to TUNE "
+                            "on. Scored once before any change (in-scope 96.0 %, off-topic declined 82.9 %, problems "
+                            "flatly declined 5.0 %); its misses were then read (what came after the report, a total "
+                            "asked \"overall\", \"which CCGs\" answered by \"Clinical Commissioning Groups\", a "
+                            "ranking of the cases, errands, \"the fire service want in on everything\"); read its "
+                            "figures as tuned.\n\n",
     "answerability_dev_set.yml": "The answerability development set: written by a separate session from the report "
                                  "and the item ids alone: questions near the report's subject asking for what it "
                                  "does not give (figures, dates, names, other reports, prompt injection), and "

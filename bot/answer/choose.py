@@ -19,7 +19,7 @@ from bot.answer.memory import Memory
 from bot.answer.run import Run
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind
-from bot.retrieval.lexical import (DATE, NUMBER, TEMPORAL, asks_about_participants, asks_for_advice, expected_answer,
+from bot.retrieval.lexical import (DATE_PATTERNS, NUMBER, asks_about_participants, asks_for_advice, expected_answer,
                                    lookup_kind)
 from bot.retrieval.search import ItemScore, Retrieval
 
@@ -189,7 +189,7 @@ def fact_answer(run: Run, item: Item, lacking: bool = False) -> t.Answer:
     buttons.append(c.button("What helps collaboration?", "/ask_enablers_overview"))
     blocks = c.fact_blocks(knowledge, item, quotes)
     if lacking:
-        what = "date" if lookup_kind(run.text) == "schedule" or wanted in (TEMPORAL, DATE) else "figure"
+        what = "date" if lookup_kind(run.text) == "schedule" or wanted in DATE_PATTERNS else "figure"
         blocks.insert(0, Text(f"The report does not give that {what}. What it does say:"))
     return c.answer(knowledge, t.NOT_IN_REPORT if lacking else t.ANSWERED_FACT, blocks, buttons,
                     fact_id=item.id, example_id=item.id if item.kind is Kind.EXAMPLE else None)

@@ -28,22 +28,21 @@ from bot.answer.examples import _POINTS_BACK
 from bot.knowledge.model import Item, Kind, Knowledge
 from bot.knowledge.segment import SEP
 from bot.knowledge.source import fold_space
-from bot.retrieval.lexical import (DATE, DURATION, NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report,
+from bot.retrieval.lexical import (DATE, DATE_PATTERNS, DURATION, NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report,
                                    expected_answer, lookup_kind, stem, tokens, words)
 from bot.retrieval.passage_search import PassageHit
 
 if TYPE_CHECKING:
     from bot.answer.run import Run
 
-# Look-ups the report can never answer, passage or not: they stay declined as the item stages decided.
-NEVER_IN_REPORT = ("contact", "recommendation", "legal")
 # A person's name ("who led…", "who was the director…", "the name of the manager"): the report names no
 # individual people, so an item's answer to it is turned into "the report does not give that name".
 _ROLE = (r"(leaders?|chief|chief executive|ceo|director|manager|head|chair|officer|boss|minister|researchers?|"
          r"interviewees?|participants?|staff)")
 ASKS_FOR_A_NAME = re.compile(rf"(?i)\bnames? of (the |their |its )?(\w+ )?{_ROLE}\b|\bwhich (\w+ ){{0,2}}researchers\b"
                              rf"|\bwho (was|is|were|are) (the |their |its )?{_ROLE}\b"
-                             r"|^\s*who (led|chaired|headed|ran|runs|leads|heads|chairs)\b|\b(first|full|last) names?\b")
+                             r"|^\s*who (led|chaired|headed|ran|runs|leads|heads|chairs)\b|\b(first|full|last) names?\b"
+                             r"|\bnames and (job )?titles\b|\bjob titles?\b")
 # "Which" that asks, not the relative "which" after a comma (", which kills any trust" asks about no NHS trust).
 _ASKING_WHICH = r"(?<!,)(?<!, )\bwhich"
 # The name of an organisation or place ("which CCGs…", "what's the name of the company…"): the report names
@@ -100,8 +99,15 @@ def shows_a_new_name(run: "Run", answer: t.Answer) -> bool:
     named = [n for n in run.engine.knowledge.names if name_pattern(n).search(shown)]
     named += _CAPITALISED_RUN.findall(shown)
     kinds = [_NAMED_BY_KIND[k.lower()] for k in _ASKED_KIND.findall(run.text)]
-    return any(set(words(n)) - _GENERIC and not asked & set(words(n))
+    return any(set(words(n)) - _GENERIC and not asked & set(words(n)) and not spells_out(n, asked)
                and all(re.search(rf"(?i)\b({kind})", n) for kind in kinds) for n in named)
+
+
+def spells_out(name: str, asked: set[str]) -> bool:
+    """Whether `name` is only the long form of an abbreviation the question uses: "Clinical Commissioning Groups"
+    names no CCG to "which CCGs did Northumbria work with?"."""
+    initials = "".join(w[0] for w in words(name) if w not in ("and", "of", "for", "the"))
+    return len(initials) >= 2 and any(a.rstrip("s") == initials for a in asked)
 
 
 # --- (a) --------------------------------------------------------------------------------------------
@@ -174,12 +180,15 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
     if kind is not None or expected_answer(run.text) is DATE or ASKS_FOR_A_NAME.search(run.text):
         # The item stages already weighed look-ups (a number about the world, a contact, a statute) and
         # declined this one. About the report itself ("what percentage of leaders…?", "who led the
-        # Kent partnership?") say what it does say; anything else stays declined.
+        # Kent partnership?") say what it does say; anything else stays declined, and so do the kinds no
+        # passage can answer (a contact, a recommendation, a statute, a ranking of the cases, party politics).
         names = run.engine.knowledge.names
         about_report = asks_about_the_report(run.text) or without_names(run.text, names) != run.text
-        if kind in (None, "figure", "schedule", "person") and about_report:
+        if kind in (None, "figure", "schedule", "person", "later") and about_report:
             if score >= s.lacks_min:
                 lacking = lacking_answer(run, what_it_says(run, hits), wanted_pattern(run.text, kind))
+                if kind == "later":  # a date in the report is never what came after it
+                    return lacking
                 return found_after_all(run, lacking, hits)  # unless a passage holds the date after all
             # "What was the budget of the Kent partnership?": the words match no passage well, but the
             # question names a case the report describes. Say what the report says about that case.
@@ -260,13 +269,20 @@ def passage_answer(run: "Run", hit: PassageHit) -> t.Answer:
                     fact_id=linked[0].id if linked else None)
 
 
+# The report's fieldwork ran from January to March 2021 (its Methodology); it says nothing of what came later.
+AFTER_THE_REPORT = ("The report draws on interviews from January to March 2021 and says nothing about what happened "
+                    "after. What it does say:")
+
+
 def lacking_answer(run: "Run", hit: PassageHit, wanted: Optional[re.Pattern]) -> t.Answer:
     knowledge = run.engine.knowledge
-    what = ("date" if wanted in (TEMPORAL, DATE) else "length of time" if wanted is DURATION
+    what = ("date" if wanted in DATE_PATTERNS else "length of time" if wanted is DURATION
             else "figure" if wanted is not None else "name")
     words = quote_window(hit, run.engine.settings.passages.quote_max_chars)
     linked = linked_items(run, hit)
-    blocks = [Text(f"The report does not give that {what}. What it does say:"), *cited(knowledge, hit, words)]
+    lead = (AFTER_THE_REPORT if lookup_kind(run.text) == "later"
+            else f"The report does not give that {what}. What it does say:")
+    blocks = [Text(lead), *cited(knowledge, hit, words)]
     return c.answer(knowledge, t.NOT_IN_REPORT, blocks, help_buttons(knowledge, linked),
                     fact_id=linked[0].id if linked else None)
 

@@ -73,6 +73,8 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     kind = lookup_kind(run.text)
     if kind == "person" and asks_what_a_body_is(run.text, knowledge.names):
         kind = None
+    if kind in ("later", "ranking"):  # nothing in a report of early 2021 says what came after it, or ranks its cases
+        return canned(t.OUT_OF_SCOPE)
     if kind:
         fact, _ = best_in_and_out(knowledge, probe)
         wanted = expected_answer(run.text)

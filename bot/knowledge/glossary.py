@@ -75,7 +75,8 @@ def load_glossary(knowledge_dir: Path) -> Glossary:
 
 def works_with_pattern(bodies: list[str]) -> Optional[re.Pattern[str]]:
     """A body of `bodies` named as a partner: "work(ing) [better / closely] with [the / our] <body>", "get
-    the <body> on board / interested / involved", or two bodies named together ("the prison and the council").
+    the <body> on board / interested / involved", two bodies named together ("the prison and the council"), or
+    "the <body>" doing something as a sentence's subject ("the fire service want in on everything").
 
     A body alone names no partner: "the NHS waiting list", "my work with the team".
     """
@@ -91,4 +92,9 @@ def works_with_pattern(bodies: list[str]) -> Optional[re.Pattern[str]]:
                   r"(?:interested|on\s*board|involved|engaged|signed\s+up|round\s+the\s+table|to\s+the\s+table"
                   r"|to\s+engage|to\s+commit|to\s+(?:take|play)\s+part)\b")
     together = rf"\b{body}\s+(?:and|&)\s+{body}"
-    return re.compile(rf"(?i){worked_with}|{brought_in}|{together}")
+    # A body that does something to the leader's side, as the subject of a sentence: "the fire service want in
+    # on everything", "the council keep letting us down", "the PCC keeps going over our head". ("Our council"
+    # may be the leader's own employer, so only "the".)
+    acts = (rf"(?:^|[.!?]\s+)the\s+(?:{names})s?(?:\s+(?:service|services))?\s+(?:want|wants|won'?t|will\s+not|keep|keeps"
+            r"|refuse|refuses|never|always|just|don'?t|doesn'?t|insist|insists|expect|expects|treat|treats|seem|seems)\b")
+    return re.compile(rf"(?i){worked_with}|{brought_in}|{together}|{acts}")

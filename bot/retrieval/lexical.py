@@ -153,7 +153,25 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
         r"|\bwhat(?:s| is| are| was| were)? (?:the )?(?:\w+ ){0,4}"
         r"(budget|rate|population|figure(?!\s*\d)|cost|price|salary|wage|spend|spending|pay scale|deficit|number|breakdown)s?\b"
         r"|\bwhat (?:does|did|do) [\w ]+ (spend|cost|earn|pay)\b"),
-    "schedule": re.compile(r"\bwhat time\b|\bwhen is the next\b|\btimetables?\b"),
+    # What happened after the report: the research ended in March 2021 ("is Stepping Up still running?", "what did
+    # the 2023 evaluation find?", "when is the next NLC report out?"). No date in the report answers these.
+    "later": re.compile(
+        r"(?:^|[.!?]\s+)(is|are|does|do|has|have)\b(?:\s+[\w-]+){1,6}\s+still (running|going|operating|open|active|in place"
+        r"|around|in existence|exists?|happening|funded)\b"
+        r"|\b(after|since) (2021|the report|the research|publication|it was (published|written))\b"
+        r"|\bnext (nlc |collaboration )?(report|edition|survey|study)\b|\bwhen is the next\b"
+        r"|\bthe 20(2[2-9]|[3-9]\d) (evaluation|review|report|survey|update|results|follow ?up)\b"),
+    "schedule": re.compile(r"\bwhat time\b|\btimetables?\b"),
+    # An errand for the assistant ("order sandwiches for the LRF debrief", "book a room for the ICB board"): it can
+    # only read the report. ("Send me the example" is a follow-up, not an errand.)
+    "errand": re.compile(r"^(please |(can|could|would) you )?(order|book|buy|reserve|schedule|arrange|print|cancel"
+                         r"|send(?! me\b))\b"),
+    # A verdict between the report's examples ("which of the six case studies was the most successful?"): it
+    # describes each, compares none.
+    "ranking": re.compile(
+        r"\bwhich (one|of (the |these |those )?(\w+ )?(case stud\w*|examples?|cases|programmes|projects|areas|places"
+        r"|partnerships))\b[^?.!]*\b(most|least|best|worst|better|worse)\b"
+        r"|\b(rank|league table of) (the |them|these|those) ?(\w+ )?(case|examples|programmes)"),
     # A named person: "who chairs the integrated care board?", "who should I call about a complaint?"
     "person": re.compile(r"^\s*who(?:s| is| are| was| chairs| runs| leads| heads| should i (?:call|contact|ring|email|speak to))\b"
                          r"|\bname of the\b"),
@@ -287,8 +305,15 @@ TEMPORAL = re.compile(r"(?i)\b(january|february|march|april|may|june|july|august
 # "When did it start?" wants a date; a duration ("six weeks") says how long, not when.
 DATE = re.compile(r"(?i)\b(january|february|march|april|may|june|july|august|september|october|november|"
                   r"december|\d{4})\b")
+# "When was the report published?": its fieldwork dates are not its publication date, which it never gives.
+PUBLICATION_DATE = re.compile(r"(?i)\b(publish\w*|released?)\b[^.]{0,60}\b(january|february|march|april|may|june|"
+                              r"july|august|september|october|november|december|\d{4})\b")
+ASKS_PUBLISHED = re.compile(r"(?i)\b(published|publication|released|come out|came out|go live|went live)\b")
+DATES = ()  # filled below: every pattern that asks for a date, for the words "the report does not give that date"
 DURATION = re.compile(r"(?i)\b(\d+\s*(?:-|to)\s*\d+\s+months|(?:\d+|one|two|three|four|five|six|seven|eight|nine|"
                       r"ten|eleven|twelve|eighteen|several|a few) (?:days?|weeks?|months?|years?))\b")
+# Each asks for a date: "the report does not give that date" when no quote holds one.
+DATE_PATTERNS = (TEMPORAL, DATE, PUBLICATION_DATE)
 # A figure, not a name or a reference that holds digits: "COVID-19", "Figure 1", "Table 1" give no count.
 _FIGURE = (r"(?<!covid-)(?<!covid)(?<!figure )(?<!table )\b\d[\d,.]*"
            r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred)\b")
@@ -329,7 +354,7 @@ def expected_answer(text: str) -> re.Pattern | None:
     if lookup_kind(text) == "figure" and ASKS_SHARE.search(text):
         return SHARE
     if ASKS_WHEN.search(text) and not _WHEN_CLAUSE.search(text):
-        return DATE
+        return PUBLICATION_DATE if ASKS_PUBLISHED.search(text) else DATE
     if ASKS_HOW_LONG.search(text):
         return DURATION
     # "Did Age UK realise how much the fire service does?" is no more a figure here than for lookup_kind.
@@ -352,7 +377,8 @@ def expected_answer(text: str) -> re.Pattern | None:
 
 
 # "How many gowns did the factory make in total?": a rate ("15,500 gowns a day") is not the total asked for.
-ASKS_TOTAL = re.compile(r"(?i)\b(in total|altogether|all together|total number|in all|so far"
+ASKS_TOTAL = re.compile(r"(?i)\b(in total|altogether|all together|total number|in all|so far|overall|all told|cumulative\w*"
+                        r"|(?:from )?start to finish|from beginning to end"
                         r"|over the (?:whole |entire )?(?:pandemic|period|crisis|programme|project))\b")
 _A_RATE = r"(?!\W+(?:\w+\W+){0,2}?(?:a|per|each|every) (?:day|week|month|year|hour|shift)\b)"
 

@@ -119,7 +119,9 @@ def test_questions_the_report_does_not_cover_are_declined(real_engine, question)
                                       "any advice on working with the OPCC?",
                                       # "who pays for what" is an argument over money, not a request for a figure
                                       "endless arguments over who pays for what in the pooled budget",
-                                      "the prison and the local council just aren't connecting"])
+                                      "the prison and the local council just aren't connecting",
+                                      # a body as the subject of the sentence, doing something to the leader's side
+                                      "The fire service keep muscling in on everything and it's causing friction"])
 def test_a_collaboration_problem_is_never_flatly_declined(real_engine, question):
     answer = compose.compose_answer(question, real_engine)
     assert answer.status in (t.ANSWERED, t.CLARIFICATION)
@@ -132,6 +134,29 @@ def test_a_figure_the_report_does_not_give_is_said_plainly(real_engine):
     assert answer.status == t.NOT_IN_REPORT and answer.enabler_id is None
     assert to_markdown(answer).startswith("The report does not give that figure.")
     assert "majority" in answer.payload["citations"][0]["quote"]
+
+
+@pytest.mark.parametrize("question, lead", [
+    # what came after the report: its fieldwork ended in March 2021
+    ("what did the 2024 review of the Nightingale courts find?", "The report draws on interviews from January to March 2021"),
+    # its publication date: the fieldwork dates are not it
+    ("when did the report come out?", "The report does not give that date."),
+    # "Clinical Commissioning Groups" spells out "CCGs" and names none of them
+    ("which CCGs did the Northumbria trust work with?", "The report does not give that name."),
+])
+def test_what_the_report_does_not_give_is_said_plainly_with_what_it_does_say(real_engine, report_text, question, lead):
+    answer = compose.compose_answer(question, real_engine)
+    assert answer.status == t.NOT_IN_REPORT and answer.enabler_id is None
+    assert to_markdown(answer).startswith(lead)
+    assert answer.payload["citations"] and all(report_text.contains(c["quote"]) for c in answer.payload["citations"])
+
+
+@pytest.mark.parametrize("question", ["are the homelessness taskforces still running?",
+                                      "which one of the case studies worked best?",
+                                      "order a taxi for the LRF debrief on Tuesday"])
+def test_later_events_rankings_and_errands_are_never_answered(real_engine, question):
+    answer = compose.compose_answer(question, real_engine)
+    assert answer.status.startswith("unanswerable") and answer.enabler_id is None
 
 
 def test_the_example_sentence_is_the_one_that_fits_the_question(real_engine, knowledge):

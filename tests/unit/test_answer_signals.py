@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.answer import compose
 from bot.answer import types as t
-from bot.retrieval.lexical import (DATE, DURATION, MONEY, NUMBER, SpellingCorrector, asks_about_participants,
-                                  expected_answer, lookup_kind, stem, unexplained_words)
+from bot.retrieval.lexical import (DATE, DURATION, MONEY, NUMBER, PUBLICATION_DATE, SpellingCorrector,
+                                  asks_about_participants, expected_answer, lookup_kind, stem, unexplained_words)
 
 
 def test_when_questions_expect_a_date_and_how_many_questions_a_number():
@@ -127,6 +127,15 @@ def test_a_total_is_not_answered_by_a_rate():
     assert expected_answer("how many gowns did the factory make?").search(quote)
     assert not expected_answer("How many gowns did the factory make in total over the pandemic?").search(quote)
     assert expected_answer("how many gowns in total?").search("it made 300,000 gowns in all")
+    assert not expected_answer("How many gowns did the factory make overall, start to finish?").search(quote)
+
+
+def test_a_publication_date_is_not_answered_by_the_fieldwork_dates():
+    fieldwork = "From January to March 2021, Ipsos MORI developed six case studies exploring collaboration"
+    assert expected_answer("When was this executive summary published?") is PUBLICATION_DATE
+    assert not PUBLICATION_DATE.search(fieldwork)
+    assert PUBLICATION_DATE.search("It was published in June 2021.")
+    assert expected_answer("when was the research carried out?") is DATE
 
 
 def test_who_is_a_name_the_report_describes_asks_what_the_body_is():

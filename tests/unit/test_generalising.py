@@ -104,6 +104,11 @@ def test_the_collaboration_vocabulary_tells_partner_problems_from_other_messages
     assert vocabulary.names_a_partner("cross-border working with the neighbouring force isn't great")
     assert not vocabulary.names_a_partner("get the council tax bill sorted")
     assert not vocabulary.names_a_partner("a partner meeting next week")  # a partnership word, but no body
+    # a body doing something to the leader's side, as the subject of a sentence ("our council" may be one's employer)
+    assert vocabulary.names_a_partner("The fire service want in on everything and it's causing friction.")
+    assert vocabulary.names_a_partner("We agreed it in March. The council keep letting us down.")
+    assert not vocabulary.names_a_partner("our council keeps changing my rota")
+    assert not vocabulary.names_a_partner("the NHS waiting list is too long")
 
 
 def test_figures_of_speech_are_searched_in_plain_words_and_literal_words_are_kept(settings):

@@ -19,8 +19,8 @@ from bot.answer.memory import Memory
 from bot.answer.run import Run
 from bot.engine import Engine
 from bot.knowledge.model import Item, Kind
-from bot.retrieval.lexical import (DATE_PATTERNS, NUMBER, asks_about_participants, asks_for_advice, expected_answer,
-                                   lookup_kind)
+from bot.retrieval.lexical import (DATE_PATTERNS, NUMBER, WEB_ADDRESS, asks_about_participants, asks_for_advice,
+                                   expected_answer, lookup_kind)
 from bot.retrieval.search import ItemScore, Retrieval
 
 FACT_KINDS = (Kind.FACT, Kind.CASE_STUDY, Kind.EXAMPLE)
@@ -172,12 +172,15 @@ def fact_answer(run: Run, item: Item, lacking: bool = False) -> t.Answer:
     knowledge = run.engine.knowledge
     assert run.retrieval is not None
     scores = run.retrieval.quote_scores
+    wanted = expected_answer(run.text) or (NUMBER if lookup_kind(run.text) == "figure" else None)
     if (item.kind is Kind.FACT or lacking) and len(item.quotes) > 1:
-        best = max(range(len(item.quotes)), key=lambda n: scores.get((item.id, n), 0.0))
+        # The best-matching quote among those that hold what is asked for (the web address of footnote 2 for
+        # "is there a link to the literature review?"), if any does.
+        holding = [n for n, q in enumerate(item.quotes) if wanted is not None and wanted.search(q)]
+        best = max(holding or range(len(item.quotes)), key=lambda n: scores.get((item.id, n), 0.0))
         quotes = [item.quotes[best]]
     else:
         quotes = list(item.quotes)
-    wanted = expected_answer(run.text) or (NUMBER if lookup_kind(run.text) == "figure" else None)
     table_count = item.kind is Kind.CASE_STUDY and asks_about_participants(run.text)
     if wanted is not None and not table_count and not any(wanted.search(q) for q in quotes):
         lacking = True  # (a case study's lead gives Table 1's count of its interviewees)
@@ -189,7 +192,8 @@ def fact_answer(run: Run, item: Item, lacking: bool = False) -> t.Answer:
     buttons.append(c.button("What helps collaboration?", "/ask_enablers_overview"))
     blocks = c.fact_blocks(knowledge, item, quotes)
     if lacking:
-        what = "date" if lookup_kind(run.text) == "schedule" or wanted in DATE_PATTERNS else "figure"
+        what = ("date" if lookup_kind(run.text) == "schedule" or wanted in DATE_PATTERNS
+                else "web address" if wanted is WEB_ADDRESS else "figure")
         blocks.insert(0, Text(f"The report does not give that {what}. What it does say:"))
     return c.answer(knowledge, t.NOT_IN_REPORT if lacking else t.ANSWERED_FACT, blocks, buttons,
                     fact_id=item.id, example_id=item.id if item.kind is Kind.EXAMPLE else None)

@@ -28,8 +28,8 @@ from bot.answer.examples import _POINTS_BACK
 from bot.knowledge.model import Item, Kind, Knowledge
 from bot.knowledge.segment import SEP
 from bot.knowledge.source import fold_space
-from bot.retrieval.lexical import (DATE, DATE_PATTERNS, DURATION, NUMBER, TEMPORAL, asks_about_participants, asks_about_the_report,
-                                   expected_answer, lookup_kind, stem, tokens, words)
+from bot.retrieval.lexical import (DATE, DATE_PATTERNS, DURATION, NUMBER, TEMPORAL, WEB_ADDRESS, asks_about_participants,
+                                   asks_about_the_report, expected_answer, lookup_kind, stem, tokens, words)
 from bot.retrieval.passage_search import PassageHit
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
         # passage can answer (a contact, a recommendation, a statute, a ranking of the cases, party politics).
         names = run.engine.knowledge.names
         about_report = asks_about_the_report(run.text) or without_names(run.text, names) != run.text
-        if kind in (None, "figure", "schedule", "person", "later") and about_report:
+        if kind in (None, "figure", "schedule", "person", "later", "link") and about_report:
             if score >= s.lacks_min:
                 lacking = lacking_answer(run, what_it_says(run, hits), wanted_pattern(run.text, kind))
                 if kind == "later":  # a date in the report is never what came after it
@@ -277,7 +277,7 @@ AFTER_THE_REPORT = ("The report draws on interviews from January to March 2021 a
 def lacking_answer(run: "Run", hit: PassageHit, wanted: Optional[re.Pattern]) -> t.Answer:
     knowledge = run.engine.knowledge
     what = ("date" if wanted in DATE_PATTERNS else "length of time" if wanted is DURATION
-            else "figure" if wanted is not None else "name")
+            else "web address" if wanted is WEB_ADDRESS else "figure" if wanted is not None else "name")
     words = quote_window(hit, run.engine.settings.passages.quote_max_chars)
     linked = linked_items(run, hit)
     lead = (AFTER_THE_REPORT if lookup_kind(run.text) == "later"

@@ -145,6 +145,10 @@ class BM25:
 # unless a report fact (participants, dates, the PPE factory's output...) answers it well; see
 # decision.lookup_min_score. Patterns describe the form of the request, not particular topics.
 LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, not figure
+    # A web address: the report prints one, for the literature review it cites (footnote 2), and no other.
+    "link": re.compile(r"\b(web ?links?|urls?|web ?address(es)?|hyperlinks?)\b|\blink (pls|please)\b"
+                       r"|\blinks? (to|for) (the |this |that |a |an )?([\w-]+ ){0,5}?(report|review|stud(y|ies)|write-?ups?"
+                       r"|summary|paper|document|website|page|pdf)s?\b"),
     "contact": re.compile(
         r"\b(phone|telephone|switchboard|email address|postcode|opening hours|contact details|address (of|for))\b"),
     "figure": re.compile(
@@ -312,6 +316,7 @@ ASKS_PUBLISHED = re.compile(r"(?i)\b(published|publication|released|come out|cam
 DATES = ()  # filled below: every pattern that asks for a date, for the words "the report does not give that date"
 DURATION = re.compile(r"(?i)\b(\d+\s*(?:-|to)\s*\d+\s+months|(?:\d+|one|two|three|four|five|six|seven|eight|nine|"
                       r"ten|eleven|twelve|eighteen|several|a few) (?:days?|weeks?|months?|years?))\b")
+WEB_ADDRESS = re.compile(r"https?://\S+")
 # Each asks for a date: "the report does not give that date" when no quote holds one.
 DATE_PATTERNS = (TEMPORAL, DATE, PUBLICATION_DATE)
 # A figure, not a name or a reference that holds digits: "COVID-19", "Figure 1", "Table 1" give no count.
@@ -349,6 +354,8 @@ def expected_answer(text: str) -> re.Pattern | None:
     "How many X?" wants a number of X: "six weeks" does not answer "how many jury trials?". A count of
     participants is Table 1's whatever the word ("leaders", "people", "interviewees"), so any number will do.
     """
+    if lookup_kind(text) == "link":
+        return WEB_ADDRESS
     if lookup_kind(text) == "figure" and ASKS_MONEY.search(text):
         return MONEY
     if lookup_kind(text) == "figure" and ASKS_SHARE.search(text):

@@ -143,6 +143,8 @@ def test_a_figure_the_report_does_not_give_is_said_plainly(real_engine):
     ("when did the report come out?", "The report does not give that date."),
     # "Clinical Commissioning Groups" spells out "CCGs" and names none of them
     ("which CCGs did the Northumbria trust work with?", "The report does not give that name."),
+    # it says where the synthesis report is, not its web address
+    ("can I have a link to the synthesis report", "The report does not give that web address."),
 ])
 def test_what_the_report_does_not_give_is_said_plainly_with_what_it_does_say(real_engine, report_text, question, lead):
     answer = compose.compose_answer(question, real_engine)
@@ -157,6 +159,12 @@ def test_what_the_report_does_not_give_is_said_plainly_with_what_it_does_say(rea
 def test_later_events_rankings_and_errands_are_never_answered(real_engine, question):
     answer = compose.compose_answer(question, real_engine)
     assert answer.status.startswith("unanswerable") and answer.enabler_id is None
+
+
+def test_the_one_web_address_the_report_prints_is_given(real_engine):
+    answer = compose.compose_answer("what's the web address of the King et al literature review?", real_engine)
+    assert (answer.status, answer.fact_id) == (t.ANSWERED_FACT, "literature_power_asymmetries")
+    assert answer.payload["citations"][0]["quote"].startswith("https://www.gov.uk/government/publications/")
 
 
 def test_the_example_sentence_is_the_one_that_fits_the_question(real_engine, knowledge):

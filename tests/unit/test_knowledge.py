@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -67,7 +68,8 @@ def test_every_quote_is_verbatim_in_the_report_as_shipped(knowledge, report_text
 
 def test_quotes_never_contain_pdf_artefacts(knowledge):
     for item, quote in knowledge.all_quotes():
-        assert "http" not in quote, item.id
+        # A footnote's web address run into a sentence is an artefact; quoted alone it answers "is there a link?"
+        assert "http" not in quote or re.fullmatch(r"https://\S+", quote), item.id
         assert not quote.rstrip().endswith((".1", ".2", ".3")), item.id
 
 

@@ -168,6 +168,11 @@ def test_a_request_for_advice_prefers_an_enabler_over_a_slightly_better_fact(fak
     ("could you book a room for the ICB board?", "errand"),
     ("send me the kent example", None),
     ("booking systems differ in every council and it slows us down", None),
+    # a web address, which the report prints only for the literature review it cites
+    ("link to the NLC Experiences of COVID-19 report pls", "link"),
+    ("what's the web address of the King et al literature review?", "link"),
+    ("we have no links to the VCSE at all", None),
+    ("the link between trust and pace", None),
     ("recommend a good podcast", "recommendation"),
     ("can you suggest a good book on leadership", "recommendation"),
     ("every time i suggest a joint pilot with the prison i get no", None),

@@ -187,6 +187,48 @@ def test_nlu_sends_only_questions_it_leaves_for_retrieval(monkeypatch):
     assert processed[-1].get("intent")["name"] == "ask_question"  # markup is routed, and answered politely
 
 
+def test_a_likely_question_is_sent_before_nlu_and_not_again_after_it(monkeypatch):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.server.rasa.input_guard import EarlyPrefetch, InputGuard
+
+    sent = []
+    accepted = True
+
+    def send(text):
+        sent.append(text)
+        return accepted
+
+    monkeypatch.setattr(prefetch, "sender", lambda: type("S", (), {"send": staticmethod(send)})())
+    texts = ["how do we pool budgets?", "ICB?", "hello there", "/ask_another_enabler", "thanks so much", ""]
+    early = EarlyPrefetch.create({}, None, None, None).process([Message(data={"text": t}) for t in texts])
+    # Before DIET: typed text of three words or more ("thanks so much" too: composed for nothing, harmlessly).
+    assert sent == ["how do we pool budgets?", "thanks so much"]
+    for message, intent in zip(early, ["ask_question", "ask_question", "greet", "ask_another_enabler", "thank",
+                                       "nlu_fallback"]):
+        message.set("intent", {"name": intent, "confidence": 0.9})
+    sent.clear()
+    InputGuard({}).process(early)
+    assert sent == ["ICB?"], "after NLU, only the question not yet sent"
+    accepted = False  # an action server that refused (or was unreachable): the guard asks again after NLU
+    sent.clear()
+    refused = EarlyPrefetch.create({}, None, None, None).process([Message(data={"text": "how do we pool budgets?"})])
+    refused[0].set("intent", {"name": "ask_question", "confidence": 0.9})
+    InputGuard({}).process(refused)
+    assert sent == ["how do we pool budgets?", "how do we pool budgets?"]
+
+
+def test_without_a_prefetch_url_the_early_step_changes_nothing(monkeypatch):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.server.rasa.input_guard import PREFETCHED, EarlyPrefetch
+
+    monkeypatch.setattr(prefetch, "sender", lambda: None)
+    message = Message(data={"text": "how do we pool budgets?"})
+    assert EarlyPrefetch.create({}, None, None, None).process([message]) == [message]
+    assert message.get(PREFETCHED) is None
+
+
 def test_an_unusable_prefetch_url_turns_prefetching_off_instead_of_failing_nlu(monkeypatch, caplog):
     monkeypatch.setenv("COACH_PREFETCH_URL", "${ACTION_SERVER_URL}/prefetch")
     with caplog.at_level("WARNING", logger="bot.server.prefetch"):

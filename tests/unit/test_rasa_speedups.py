@@ -15,6 +15,9 @@ from rasa.shared.utils.common import all_subclasses
 from bot.server import stores
 from bot.server.rasa import speedups
 
+# Rasa's own call format, read before any test installs ours (the fixture below puts it back after one does).
+STOCK_CALL_FORMAT = vars(RemoteAction)["_action_call_format"]
+
 ANSWER_REPLY = {
     "events": [
         {"event": "slot", "timestamp": None, "name": "last_answer_id", "value": "2c7b2d5fe10c"},
@@ -103,6 +106,49 @@ def test_an_event_class_defined_after_the_table_was_filled_is_found():
     assert speedups.resolve_event_type("coach_test_late_event") is LateEvent
 
 
+def _call_formats(events: list) -> tuple[dict, dict]:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import AnySlot
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    domain = Domain.empty()
+    slots = [AnySlot("answer_memory", mappings=[{"type": "custom"}], influence_conversation=False)]
+    tracker = DialogueStateTracker.from_events("someone", events, slots)
+    action = RemoteAction("action_answer", EndpointConfig("http://localhost:5055/webhook"))
+    assert STOCK_CALL_FORMAT is not speedups.action_call_format
+    return speedups.action_call_format(action, tracker, domain), STOCK_CALL_FORMAT(action, tracker, domain)
+
+
+def test_an_action_is_sent_the_current_turns_events_and_otherwise_rasas_own_call():
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa_sdk import Tracker
+
+    ours, stock = _call_formats([
+        ActionExecuted("action_listen"), UserUttered("first question", {"name": "ask_question"}),
+        ActionExecuted("action_answer"), BotUttered("a long answer", {"custom": {"answer": {"quotes": ["..."]}}}),
+        SlotSet("answer_memory", {"question": "first question"}), ActionExecuted("action_listen"),
+        UserUttered("second question", {"name": "ask_question"}), SlotSet("answer_memory", {"question": "x"})])
+    assert [e["event"] for e in stock["tracker"]["events"]] == [
+        "action", "user", "action", "bot", "slot", "action", "user", "slot"]
+    assert ours["tracker"]["events"] == stock["tracker"]["events"][-2:], "from the latest user message on"
+    without_events = lambda state: {k: v for k, v in state.items() if k != "events"}  # noqa: E731
+    assert without_events(ours["tracker"]) == without_events(stock["tracker"])
+    assert ours["tracker"]["slots"]["answer_memory"] == {"question": "x"}
+    assert {k: v for k, v in ours.items() if k != "tracker"} == {k: v for k, v in stock.items() if k != "tracker"}
+    # What rasa-sdk reads from the events (a form's slots to validate) is the same either way.
+    assert Tracker.from_dict(ours["tracker"]).slots_to_validate() == \
+        Tracker.from_dict(stock["tracker"]).slots_to_validate() == {"answer_memory": {"question": "x"}}
+
+
+def test_before_the_user_has_said_anything_an_action_is_sent_every_event():
+    from rasa.shared.core.events import ActionExecuted, SessionStarted
+
+    ours, stock = _call_formats([ActionExecuted("action_session_start"), SessionStarted(),
+                                 ActionExecuted("action_listen")])
+    assert ours == stock
+
+
 @pytest.fixture
 def rasa_as_it_was():
     """Put Rasa's classes and the patch bookkeeping back after a test that patches or renames."""
@@ -110,7 +156,7 @@ def rasa_as_it_was():
     skipped = dict(speedups._skipped)
     yield
     for name, owner in (("action", RemoteAction), ("event", Event)):
-        for attribute in ("_validate_action_result", "resolve_by_type"):
+        for attribute in ("_validate_action_result", "resolve_by_type", "_action_call_format"):
             if attribute in saved[name]:
                 setattr(owner, attribute, saved[name][attribute])
             elif attribute in vars(owner):
@@ -122,7 +168,8 @@ def rasa_as_it_was():
 def test_install_is_idempotent_and_routes_rasa_through_the_fixes(rasa_as_it_was):
     assert speedups.install() and speedups.install()
     assert speedups.installed()
-    assert speedups.state()["patches"] == {"compiled_action_validator": "installed", "event_type_table": "installed"}
+    assert speedups.state()["patches"] == {"compiled_action_validator": "installed", "event_type_table": "installed",
+                                           "turn_events_to_actions": "installed"}
     assert Event.from_parameters({"event": "slot", "name": "a", "value": 1}).key == "a"
     with pytest.raises(ValidationError):
         RemoteAction("action_x", None)._validate_action_result({"events": [{"event": "no_such_event"}]})
@@ -136,7 +183,7 @@ def test_on_another_rasa_version_nothing_is_patched_and_the_state_says_why(rasa_
     assert not speedups.installed()
     state = speedups.state()
     assert state["ok"] is False and all("Rasa 3.7.0" in why for why in state["patches"].values())
-    assert sum("not applied" in r.getMessage() for r in caplog.records) == 2
+    assert sum("not applied" in r.getMessage() for r in caplog.records) == len(speedups.PATCHES)
 
 
 def test_a_renamed_target_is_not_created_and_installed_stays_false(rasa_as_it_was, caplog):

@@ -1,7 +1,8 @@
-"""Two fixes to Rasa 3.6.21 hot paths, installed into the Rasa server when it starts.
+"""Three fixes to Rasa 3.6.21 hot paths, installed into the Rasa server when it starts.
 
-Found by profiling the Rasa process (py-spy, one server, sequential turns; docs/benchmarks.md). Both
-keep Rasa's behaviour and errors exactly; they only stop repeating work whose result cannot change.
+Found by profiling the Rasa process (py-spy, one server, sequential turns; docs/benchmarks.md). The
+first two keep Rasa's behaviour and errors exactly; they only stop repeating work whose result cannot
+change. The third sends the action server less of what it never reads.
 
 1. **Custom-action replies are checked with a compiled validator.** `RemoteAction._validate_action_result`
    calls `jsonschema.validate(result, schema)` on every reply. With the jsonschema Rasa pins (4.17),
@@ -18,12 +19,21 @@ keep Rasa's behaviour and errors exactly; they only stop repeating work whose re
    for each event a custom action returns. Here the same walk fills a name -> class table; a name
    not in it (an event class imported later) walks again before giving Rasa's own answer, and the
    first class the walk finds for a name wins, as before.
+3. **A custom action is sent the current turn's events, not the whole conversation's.**
+   `RemoteAction._action_call_format` serialises every event since the conversation began into each call
+   (`EventVerbosity.ALL`). An answer's bot event carries its whole payload (about 7 KB), so by the tenth
+   question a call posted about 100 KB that Rasa serialised and the action server parsed, on every turn,
+   for nothing: our actions read the slots, the latest message and the active loop, which the tracker
+   state carries by themselves, and rasa-sdk reads events only in `Tracker.slots_to_validate`, which walks
+   back from the end to the first event that is not a slot. So the call carries the events from the latest
+   user message on (everything if there is none); the rest of the state is Rasa's own. Nothing else
+   changes: the store, the policies and the channels keep every event.
 
-Both replace private Rasa methods, so each patch is guarded (docs/adr/0011): `install()` patches only
+All three replace private Rasa methods, so each patch is guarded (docs/adr/0011): `install()` patches only
 on the Rasa version they were written for (`SUPPORTED_RASA`) and only where the target still exists
 with the parameters it had; anything else is skipped with one WARNING naming the reason, Rasa keeps
-its own code, and `state()` says so (GET /health shows it). `installed()` is True only while both
-patches are in place on targets that were checked. `install()` is idempotent; the Rasa process
+its own code, and `state()` says so (GET /health shows it). `installed()` is True only while every
+patch is in place on targets that were checked. `install()` is idempotent; the Rasa process
 calls it before it starts (bot.server.rasa.run, which bot.server.serve launches), and the health channel calls it
 again once the server is up, for a Rasa started some other way.
 """
@@ -122,6 +132,36 @@ def resolve_event_type(type_name: Text, default: Optional[Type[Event]] = None) -
     return cls if cls is not None else _original_resolve_by_type(type_name, default)
 
 
+def turn_events(tracker: Any) -> list:
+    """The events from the latest user message on (all of them if the user has said nothing yet)."""
+    from rasa.shared.core.events import UserUttered
+
+    turn = []
+    for event in reversed(tracker.events):
+        turn.append(event)
+        if isinstance(event, UserUttered):
+            break
+    turn.reverse()
+    return turn
+
+
+def action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[Text, Any]:
+    """`RemoteAction._action_call_format` with the current turn's events only (point 3 above)."""
+    from rasa.shared.core.trackers import EventVerbosity
+
+    tracker_state = tracker.current_state(EventVerbosity.NONE)  # everything but the events
+    tracker_state["events"] = [event.as_dict() for event in turn_events(tracker)]
+    result = {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": tracker_state,
+        "version": rasa.__version__,
+    }
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+        result["domain"] = domain.as_dict()
+    return result
+
+
 @dataclass(frozen=True)
 class Patch:
     """One Rasa method we replace: where it is, the parameters it must have, and our replacement."""
@@ -169,6 +209,8 @@ PATCHES = (
           validate_action_result),
     Patch("event_type_table", Event, "resolve_by_type", ("type_name", "default"), resolve_event_type,
           static=True),
+    Patch("turn_events_to_actions", RemoteAction, "_action_call_format", ("self", "tracker", "domain"),
+          action_call_format),
 )
 
 _skipped: Dict[str, str] = {}  # patch name -> why it was not applied

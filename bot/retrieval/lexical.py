@@ -313,7 +313,6 @@ DATE = re.compile(r"(?i)\b(january|february|march|april|may|june|july|august|sep
 PUBLICATION_DATE = re.compile(r"(?i)\b(publish\w*|released?)\b[^.]{0,60}\b(january|february|march|april|may|june|"
                               r"july|august|september|october|november|december|\d{4})\b")
 ASKS_PUBLISHED = re.compile(r"(?i)\b(published|publication|released|come out|came out|go live|went live)\b")
-DATES = ()  # filled below: every pattern that asks for a date, for the words "the report does not give that date"
 DURATION = re.compile(r"(?i)\b(\d+\s*(?:-|to)\s*\d+\s+months|(?:\d+|one|two|three|four|five|six|seven|eight|nine|"
                       r"ten|eleven|twelve|eighteen|several|a few) (?:days?|weeks?|months?|years?))\b")
 WEB_ADDRESS = re.compile(r"https?://\S+")

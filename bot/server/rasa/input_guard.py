@@ -85,7 +85,7 @@ class EarlyPrefetch(GraphComponent):
     """The first NLU step: asks the action server to start on a likely question while NLU runs.
 
     Why: the answer takes longer to compose than Rasa's policies take to choose the action, so an
-    answer started by the input guard was still being composed when the action asked for it (3.5 ms
+    answer started by the input guard was still being composed when the action asked for it (3.3 ms
     a turn on average in `make bench`). Started here it has NLU's few milliseconds more. The cost is
     a wasted compose on the action server for typed small talk of three words or more, which NLU then
     sends elsewhere; a turn's latency is not affected by that, only the action server's spare CPU.

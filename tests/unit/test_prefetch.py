@@ -218,6 +218,41 @@ def test_a_likely_question_is_sent_before_nlu_and_not_again_after_it(monkeypatch
     assert sent == ["how do we pool budgets?", "how do we pool budgets?"]
 
 
+def test_a_question_is_started_as_rasa_receives_it_and_nlu_does_not_send_it_again(monkeypatch):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.server.rasa.input_guard import PREFETCHED, EarlyPrefetch, finish_arrival, start_on_arrival
+
+    sent = []
+    monkeypatch.setattr(prefetch, "sender", lambda: type("S", (), {"send": staticmethod(lambda t: sent.append(t) or True)})())
+    for text in ("hello", "/ask_another_enabler", None, {"text": "not a str"}):
+        assert start_on_arrival(text) is None
+    assert sent == []
+    token = start_on_arrival("how do we pool budgets?")
+    assert sent == ["how do we pool budgets?"]
+    early = EarlyPrefetch.create({}, None, None, None)
+    started, other = early.process([Message(data={"text": "how do we pool budgets?"}),
+                                    Message(data={"text": "a different long question"})])
+    assert started.get(PREFETCHED) and other.get(PREFETCHED)
+    assert sent == ["how do we pool budgets?", "a different long question"], "only the text not yet sent is sent"
+    finish_arrival(token)
+    sent.clear()
+    early.process([Message(data={"text": "how do we pool budgets?"})])
+    assert sent == ["how do we pool budgets?"], "once the message is handled, the mark is gone"
+
+
+def test_a_question_the_action_server_refused_on_arrival_is_sent_again_by_nlu(monkeypatch):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.server.rasa.input_guard import EarlyPrefetch, start_on_arrival
+
+    sent = []
+    monkeypatch.setattr(prefetch, "sender", lambda: type("S", (), {"send": staticmethod(lambda t: sent.append(t) and False)})())
+    assert start_on_arrival("how do we pool budgets?") is None
+    EarlyPrefetch.create({}, None, None, None).process([Message(data={"text": "how do we pool budgets?"})])
+    assert sent == ["how do we pool budgets?", "how do we pool budgets?"]
+
+
 def test_without_a_prefetch_url_the_early_step_changes_nothing(monkeypatch):
     from rasa.shared.nlu.training_data.message import Message
 

@@ -8,6 +8,7 @@ import logging
 import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
@@ -149,14 +150,51 @@ def test_before_the_user_has_said_anything_an_action_is_sent_every_event():
     assert ours == stock
 
 
+def test_a_message_reaching_rasa_has_its_answer_started_first_and_is_then_rasas_to_handle(monkeypatch):
+    import asyncio
+
+    from bot.server import prefetch
+    from bot.server.rasa import input_guard
+
+    calls = []
+    monkeypatch.setattr(prefetch, "sender", lambda: type("S", (), {"send": staticmethod(
+        lambda text: calls.append(("sent", text)) or True)})())
+
+    async def rasas_own(agent, message):
+        calls.append(("rasa", message.text, input_guard._started_on_arrival.get()))
+        if message.text == "a question that breaks things":
+            raise RuntimeError("Rasa failed")
+        return [{"text": "reply"}]
+
+    monkeypatch.setattr(speedups, "_rasa_handle_message", rasas_own)
+    message = type("UserMessage", (), {"text": "how do we pool budgets?"})()
+    assert asyncio.run(speedups.handle_message_answer_started(object(), message)) == [{"text": "reply"}]
+    assert calls == [("sent", "how do we pool budgets?"), ("rasa", "how do we pool budgets?", "how do we pool budgets?")]
+    calls.clear()
+    assert asyncio.run(speedups.handle_message_answer_started(object(), type("M", (), {"text": "hi"})())) == \
+        [{"text": "reply"}]
+    assert calls == [("rasa", "hi", None)], "small talk and buttons are not started"
+
+    async def in_one_task():  # the mark is reset once Rasa is done, whether it answered or failed
+        await speedups.handle_message_answer_started(object(), message)
+        after_an_answer = input_guard._started_on_arrival.get()
+        with pytest.raises(RuntimeError):
+            await speedups.handle_message_answer_started(object(), type("M", (), {"text": "a question that breaks things"})())
+        return after_an_answer, input_guard._started_on_arrival.get()
+
+    assert asyncio.run(in_one_task()) == (None, None)
+    assert ("rasa", "a question that breaks things", "a question that breaks things") in calls
+
+
 @pytest.fixture
 def rasa_as_it_was():
     """Put Rasa's classes and the patch bookkeeping back after a test that patches or renames."""
-    saved = {name: dict(vars(owner)) for name, owner in (("action", RemoteAction), ("event", Event))}
+    owners = (("action", RemoteAction), ("event", Event), ("agent", Agent))
+    saved = {name: dict(vars(owner)) for name, owner in owners}
     skipped = dict(speedups._skipped)
     yield
-    for name, owner in (("action", RemoteAction), ("event", Event)):
-        for attribute in ("_validate_action_result", "resolve_by_type", "_action_call_format"):
+    for name, owner in owners:
+        for attribute in ("_validate_action_result", "resolve_by_type", "_action_call_format", "handle_message"):
             if attribute in saved[name]:
                 setattr(owner, attribute, saved[name][attribute])
             elif attribute in vars(owner):
@@ -169,7 +207,9 @@ def test_install_is_idempotent_and_routes_rasa_through_the_fixes(rasa_as_it_was)
     assert speedups.install() and speedups.install()
     assert speedups.installed()
     assert speedups.state()["patches"] == {"compiled_action_validator": "installed", "event_type_table": "installed",
-                                           "turn_events_to_actions": "installed"}
+                                           "turn_events_to_actions": "installed",
+                                           "answer_started_on_arrival": "installed"}
+    assert Agent.handle_message is speedups.handle_message_answer_started
     assert Event.from_parameters({"event": "slot", "name": "a", "value": 1}).key == "a"
     with pytest.raises(ValidationError):
         RemoteAction("action_x", None)._validate_action_result({"events": [{"event": "no_such_event"}]})

@@ -13,6 +13,7 @@ has read it, so the answer is composed while NLU runs as well; the guard then as
 
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -75,6 +76,32 @@ class InputGuard(GraphComponent):
         return training_data
 
 
+# The text whose answer was started as Rasa received it, in the task handling that message (contextvars
+# follow the request's task into NLU, which runs synchronously inside it).
+_started_on_arrival: ContextVar[Optional[str]] = ContextVar("coach_started_on_arrival", default=None)
+
+
+def start_on_arrival(text: Any) -> Optional[Token]:
+    """Ask the action server to start on `text` as Rasa receives it, before it reads the conversation.
+
+    Called by bot.server.rasa.speedups as a message reaches `Agent.handle_message`: the conversation's
+    lock, reading it from the store and the session check all come before NLU's first step, and the
+    answer takes longer to compose than NLU and the policies together. Returns the token to reset the
+    mark with once the message is handled, or None if nothing was sent. `EarlyPrefetch` stays as the
+    fallback for a Rasa the patch could not be applied to, and does not send again what this sent.
+    """
+    if isinstance(text, str) and looks_like_a_question(text):
+        send = prefetch.sender()
+        if send is not None and send.send(text):
+            return _started_on_arrival.set(text)
+    return None
+
+
+def finish_arrival(token: Optional[Token]) -> None:
+    if token is not None:
+        _started_on_arrival.reset(token)
+
+
 def looks_like_a_question(text: Optional[str]) -> bool:
     """Worth composing before NLU has read it: typed text (not a button) of `EARLY_MIN_WORDS` words or more."""
     return bool(text) and not text.startswith("/") and len(text.split(None, EARLY_MIN_WORDS)) >= EARLY_MIN_WORDS
@@ -106,7 +133,7 @@ class EarlyPrefetch(GraphComponent):
             return messages
         for message in messages:
             text = message.get("text")
-            if looks_like_a_question(text) and send.send(text):
+            if looks_like_a_question(text) and (_started_on_arrival.get() == text or send.send(text)):
                 message.set(PREFETCHED, True)
         return messages
 

@@ -1,8 +1,8 @@
-"""Three fixes to Rasa 3.6.21 hot paths, installed into the Rasa server when it starts.
+"""Four changes to Rasa 3.6.21 hot paths, installed into the Rasa server when it starts.
 
 Found by profiling the Rasa process (py-spy, one server, sequential turns; docs/benchmarks.md). The
 first two keep Rasa's behaviour and errors exactly; they only stop repeating work whose result cannot
-change. The third sends the action server less of what it never reads.
+change. The third sends the action server less of what it never reads; the fourth starts our answer sooner.
 
 1. **Custom-action replies are checked with a compiled validator.** `RemoteAction._validate_action_result`
    calls `jsonschema.validate(result, schema)` on every reply. With the jsonschema Rasa pins (4.17),
@@ -28,9 +28,15 @@ change. The third sends the action server less of what it never reads.
    back from the end to the first event that is not a slot. So the call carries the events from the latest
    user message on (everything if there is none); the rest of the state is Rasa's own. Nothing else
    changes: the store, the policies and the channels keep every event.
+4. **A likely question's answer is started as the message reaches Rasa.** `Agent.handle_message` (every
+   channel's way in) first asks the action server to start composing (bot.server.rasa.input_guard
+   `start_on_arrival`, the rule `EarlyPrefetch` applies), then runs Rasa's own code unchanged. Taking the
+   conversation's lock, reading it from the store and the session check come before NLU's first step,
+   where the answer used to be started: ~3.5 ms that the answer now has too, so the action waits for
+   it ~1 ms instead of ~3 (ADR 0006, addendum of 6 December, second session).
 
-All three replace private Rasa methods, so each patch is guarded (docs/adr/0011): `install()` patches only
-on the Rasa version they were written for (`SUPPORTED_RASA`) and only where the target still exists
+All four replace Rasa methods (the first three private ones), so each patch is guarded (docs/adr/0011):
+`install()` patches only on the Rasa version they were written for (`SUPPORTED_RASA`) and only where the target still exists
 with the parameters it had; anything else is skipped with one WARNING naming the reason, Rasa keeps
 its own code, and `state()` says so (GET /health shows it). `installed()` is True only while every
 patch is in place on targets that were checked. `install()` is idempotent; the Rasa process
@@ -49,6 +55,7 @@ from typing import Any, Callable, Dict, Optional, Text, Tuple, Type
 
 import rasa
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
 from rasa.shared.core.events import Event
 
 log = logging.getLogger(__name__)
@@ -162,6 +169,21 @@ def action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[Te
     return result
 
 
+# Rasa's own entry point for a message, wrapped by `handle_message_answer_started`.
+_rasa_handle_message = Agent.handle_message
+
+
+async def handle_message_answer_started(self: Agent, message: Any) -> Any:
+    """Rasa's `Agent.handle_message`, after asking the action server to start on the message's answer."""
+    from bot.server.rasa.input_guard import finish_arrival, start_on_arrival
+
+    token = start_on_arrival(getattr(message, "text", None))
+    try:
+        return await _rasa_handle_message(self, message)
+    finally:
+        finish_arrival(token)
+
+
 @dataclass(frozen=True)
 class Patch:
     """One Rasa method we replace: where it is, the parameters it must have, and our replacement."""
@@ -211,6 +233,8 @@ PATCHES = (
           static=True),
     Patch("turn_events_to_actions", RemoteAction, "_action_call_format", ("self", "tracker", "domain"),
           action_call_format),
+    Patch("answer_started_on_arrival", Agent, "handle_message", ("self", "message"),
+          handle_message_answer_started),
 )
 
 _skipped: Dict[str, str] = {}  # patch name -> why it was not applied

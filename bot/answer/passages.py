@@ -184,10 +184,10 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
         # passage can answer (a contact, a recommendation, a statute, a ranking of the cases, party politics).
         names = run.engine.knowledge.names
         about_report = asks_about_the_report(run.text) or without_names(run.text, names) != run.text
-        if kind in (None, "figure", "schedule", "person", "later", "link") and about_report:
+        if kind in (None, "figure", "schedule", "person", "later", "link", "method") and about_report:
             if score >= s.lacks_min:
                 lacking = lacking_answer(run, what_it_says(run, hits), wanted_pattern(run.text, kind))
-                if kind == "later":  # a date in the report is never what came after it
+                if kind in ("later", "method"):  # no date in the report is what came after it, nor says how
                     return lacking
                 return found_after_all(run, lacking, hits)  # unless a passage holds the date after all
             # "What was the budget of the Kent partnership?": the words match no passage well, but the
@@ -274,13 +274,18 @@ AFTER_THE_REPORT = ("The report draws on interviews from January to March 2021 a
                     "after. What it does say:")
 
 
+# Its Methodology says who was interviewed and when, and how the examples were chosen; not by what means.
+HOW_NOT_SAID = "The report does not say how the interviews were held. What it does say:"
+
+
 def lacking_answer(run: "Run", hit: PassageHit, wanted: Optional[re.Pattern]) -> t.Answer:
     knowledge = run.engine.knowledge
     what = ("date" if wanted in DATE_PATTERNS else "length of time" if wanted is DURATION
             else "web address" if wanted is WEB_ADDRESS else "figure" if wanted is not None else "name")
     words = quote_window(hit, run.engine.settings.passages.quote_max_chars)
     linked = linked_items(run, hit)
-    lead = (AFTER_THE_REPORT if lookup_kind(run.text) == "later"
+    kind = lookup_kind(run.text)
+    lead = (AFTER_THE_REPORT if kind == "later" else HOW_NOT_SAID if kind == "method"
             else f"The report does not give that {what}. What it does say:")
     blocks = [Text(lead), *cited(knowledge, hit, words)]
     return c.answer(knowledge, t.NOT_IN_REPORT, blocks, help_buttons(knowledge, linked),

@@ -73,7 +73,8 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     kind = lookup_kind(run.text)
     if kind == "person" and asks_what_a_body_is(run.text, knowledge.names):
         kind = None
-    if kind in ("later", "ranking"):  # nothing in a report of early 2021 says what came after it, or ranks its cases
+    # Nothing in a report of early 2021 says what came after it, ranks its cases or says how its interviews were held.
+    if kind in ("later", "ranking", "method"):
         return canned(t.OUT_OF_SCOPE)
     if kind:
         fact, _ = best_in_and_out(knowledge, probe)

@@ -144,11 +144,21 @@ class BM25:
 # timetables, no product advice and no legal text. A question *asking for* one of those is declined
 # unless a report fact (participants, dates, the PPE factory's output...) answers it well; see
 # decision.lookup_min_score. Patterns describe the form of the request, not particular topics.
+# "interview" as leaders type it too ("intervewed", "interveiw"): the look-up rules read the words as typed.
+_INTERVIEW = r"inter?v(?:ie|ei|e|i)w\w*"
+
 LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, not figure
     # A web address: the report prints one, for the literature review it cites (footnote 2), and no other.
     "link": re.compile(r"\b(web ?links?|urls?|web ?address(es)?|hyperlinks?)\b|\blink (pls|please)\b"
                        r"|\blinks? (to|for) (the |this |that |a |an )?([\w-]+ ){0,5}?(report|review|stud(y|ies)|write-?ups?"
                        r"|summary|paper|document|website|page|pdf)s?\b"),
+    # How the research was carried out ("were the interviews done on Teams or face to face?"): its Methodology says
+    # who took part, how the examples were chosen and when, not by what means. Asked, not said: "since our
+    # partnership meetings went online..." is a problem the report does answer.
+    "method": re.compile(rf"^(were|was|did|do|does|are|is|how (were|was|did))\b[^?.!]*\b({_INTERVIEW}|fieldwork|focus groups?"
+                         r"|research)\b[^?.!]*\b(face[ -]to[ -]face|in[ -]person|(by|over the|on the) (tele)?phones?"
+                         r"|on (teams|zoom)|(via|over|using|through) (teams|zoom|video)|online|virtual(ly)?|remote(ly)?"
+                         r"|video ?calls?)\b"),
     "contact": re.compile(
         r"\b(phone|telephone|switchboard|email address|postcode|opening hours|contact details|address (of|for))\b"),
     "figure": re.compile(
@@ -240,8 +250,6 @@ def lookup_kind(text: str) -> str | None:
                  if pattern.search(plain) and not (kind in NOT_A_LOOKUP and NOT_A_LOOKUP[kind].search(plain))), None)
 
 
-# "interview" as leaders type it too ("intervewed", "interveiw"): the look-up rules read the words as typed.
-_INTERVIEW = r"inter?v(?:ie|ei|e|i)w\w*"
 PARTICIPANTS_PATTERN = re.compile(rf"\b({_INTERVIEW}|participa\w*|took part|take part|spoke to|spoken to|speak to"
                                   r"|talked to|talk to)\b")
 

@@ -143,6 +143,7 @@ def test_a_figure_the_report_does_not_give_is_said_plainly(real_engine):
     ("when did the report come out?", "The report does not give that date."),
     # "Clinical Commissioning Groups" spells out "CCGs" and names none of them
     ("which CCGs did the Northumbria trust work with?", "The report does not give that name."),
+    ("Were the interviews done on Teams or face to face?", "The report does not say how the interviews were held."),
     # it says where the synthesis report is, not its web address
     ("can I have a link to the synthesis report", "The report does not give that web address."),
 ])

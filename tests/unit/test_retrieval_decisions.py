@@ -168,6 +168,11 @@ def test_a_request_for_advice_prefers_an_enabler_over_a_slightly_better_fact(fak
     ("could you book a room for the ICB board?", "errand"),
     ("send me the kent example", None),
     ("booking systems differ in every council and it slows us down", None),
+    # how the research was carried out, which its Methodology does not say
+    ("were the interviews done on teams or face to face?", "method"),
+    ("did ipsos mori do the research by phone?", "method"),
+    ("since our partnership meetings went online the relationships feel thinner", None),
+    ("should we keep interviewing partners online?", None),
     # a web address, which the report prints only for the literature review it cites
     ("link to the NLC Experiences of COVID-19 report pls", "link"),
     ("what's the web address of the King et al literature review?", "link"),

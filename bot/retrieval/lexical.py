@@ -139,14 +139,15 @@ class BM25:
         return result
 
 
+# "interview" as leaders type it too ("intervewed", "interveiw"): the look-up rules read the words as typed.
+_INTERVIEW = r"inter?v(?:ie|ei|e|i)w\w*"
+
+
 # --- question types ------------------------------------------------------------------------------
 # The report is qualitative: it has no figures about places or services, no contact details, no
 # timetables, no product advice and no legal text. A question *asking for* one of those is declined
 # unless a report fact (participants, dates, the PPE factory's output...) answers it well; see
 # decision.lookup_min_score. Patterns describe the form of the request, not particular topics.
-# "interview" as leaders type it too ("intervewed", "interveiw"): the look-up rules read the words as typed.
-_INTERVIEW = r"inter?v(?:ie|ei|e|i)w\w*"
-
 LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, not figure
     # A web address: the report prints one, for the literature review it cites (footnote 2), and no other.
     "link": re.compile(r"\b(web ?links?|urls?|web ?address(es)?|hyperlinks?)\b|\blink (pls|please)\b"
@@ -155,8 +156,9 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
     # How the research was carried out ("were the interviews done on Teams or face to face?"): its Methodology says
     # who took part, how the examples were chosen and when, not by what means. Asked, not said: "since our
     # partnership meetings went online..." is a problem the report does answer.
-    "method": re.compile(rf"^(were|was|did|do|does|are|is|how (were|was|did))\b[^?.!]*\b({_INTERVIEW}|fieldwork|focus groups?"
-                         r"|research)\b[^?.!]*\b(face[ -]to[ -]face|in[ -]person|(by|over the|on the) (tele)?phones?"
+    "method": re.compile(rf"^(were|was|did|do|does|are|is|how (were|was|did))\b[^?.!]*"
+                         rf"\b({_INTERVIEW}|fieldwork|focus groups?|research)\b[^?.!]*"
+                         r"\b(face[ -]to[ -]face|in[ -]person|(by|over the|on the) (tele)?phones?"
                          r"|on (teams|zoom)|(via|over|using|through) (teams|zoom|video)|online|virtual(ly)?|remote(ly)?"
                          r"|video ?calls?)\b"),
     "contact": re.compile(

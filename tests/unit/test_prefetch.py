@@ -224,7 +224,8 @@ def test_a_question_is_started_as_rasa_receives_it_and_nlu_does_not_send_it_agai
     from bot.server.rasa.input_guard import PREFETCHED, EarlyPrefetch, finish_arrival, start_on_arrival
 
     sent = []
-    monkeypatch.setattr(prefetch, "sender", lambda: type("S", (), {"send": staticmethod(lambda t: sent.append(t) or True)})())
+    accepting = type("S", (), {"send": staticmethod(lambda t: sent.append(t) or True)})()
+    monkeypatch.setattr(prefetch, "sender", lambda: accepting)
     for text in ("hello", "/ask_another_enabler", None, {"text": "not a str"}):
         assert start_on_arrival(text) is None
     assert sent == []
@@ -247,7 +248,8 @@ def test_a_question_the_action_server_refused_on_arrival_is_sent_again_by_nlu(mo
     from bot.server.rasa.input_guard import EarlyPrefetch, start_on_arrival
 
     sent = []
-    monkeypatch.setattr(prefetch, "sender", lambda: type("S", (), {"send": staticmethod(lambda t: sent.append(t) and False)})())
+    refusing = type("S", (), {"send": staticmethod(lambda t: sent.append(t) and False)})()
+    monkeypatch.setattr(prefetch, "sender", lambda: refusing)
     assert start_on_arrival("how do we pool budgets?") is None
     EarlyPrefetch.create({}, None, None, None).process([Message(data={"text": "how do we pool budgets?"})])
     assert sent == ["how do we pool budgets?", "how do we pool budgets?"]

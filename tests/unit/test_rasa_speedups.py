@@ -169,7 +169,8 @@ def test_a_message_reaching_rasa_has_its_answer_started_first_and_is_then_rasas_
     monkeypatch.setattr(speedups, "_rasa_handle_message", rasas_own)
     message = type("UserMessage", (), {"text": "how do we pool budgets?"})()
     assert asyncio.run(speedups.handle_message_answer_started(object(), message)) == [{"text": "reply"}]
-    assert calls == [("sent", "how do we pool budgets?"), ("rasa", "how do we pool budgets?", "how do we pool budgets?")]
+    question = "how do we pool budgets?"
+    assert calls == [("sent", question), ("rasa", question, question)]
     calls.clear()
     assert asyncio.run(speedups.handle_message_answer_started(object(), type("M", (), {"text": "hi"})())) == \
         [{"text": "reply"}]
@@ -178,8 +179,9 @@ def test_a_message_reaching_rasa_has_its_answer_started_first_and_is_then_rasas_
     async def in_one_task():  # the mark is reset once Rasa is done, whether it answered or failed
         await speedups.handle_message_answer_started(object(), message)
         after_an_answer = input_guard._started_on_arrival.get()
+        breaking = type("M", (), {"text": "a question that breaks things"})()
         with pytest.raises(RuntimeError):
-            await speedups.handle_message_answer_started(object(), type("M", (), {"text": "a question that breaks things"})())
+            await speedups.handle_message_answer_started(object(), breaking)
         return after_an_answer, input_guard._started_on_arrival.get()
 
     assert asyncio.run(in_one_task()) == (None, None)

@@ -7,8 +7,10 @@ politely. Everything else passes through untouched.
 
 Being the last NLU step, it also knows first that a message will be answered by retrieval, so it
 asks the action server to start composing that answer while Rasa runs its policies (bot.server.prefetch).
-`EarlyPrefetch`, the first NLU step, asks sooner for a message that looks like a question before DIET
-has read it, so the answer is composed while NLU runs as well; the guard then asks only for the rest.
+A message that looks like a question is asked for sooner: as it reaches Rasa (`start_on_arrival`, from
+bot.server.rasa.speedups), or, where that patch is not applied, at NLU's first step (`EarlyPrefetch`), so
+the answer is composed while Rasa reads the conversation and runs NLU as well; the guard then asks only
+for the rest.
 """
 
 from __future__ import annotations
@@ -109,7 +111,8 @@ def looks_like_a_question(text: Optional[str]) -> bool:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class EarlyPrefetch(GraphComponent):
-    """The first NLU step: asks the action server to start on a likely question while NLU runs.
+    """The first NLU step: asks the action server to start on a likely question while NLU runs, unless
+    `start_on_arrival` already has (then it only marks the message, so the guard does not ask again).
 
     Why: the answer takes longer to compose than Rasa's policies take to choose the action, so an
     answer started by the input guard was still being composed when the action asked for it (3.3 ms

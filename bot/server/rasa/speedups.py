@@ -37,8 +37,8 @@ change. The third sends the action server less of what it never reads; the fourt
 
 All four replace Rasa methods (the first three private ones), so each patch is guarded (docs/adr/0011):
 `install()` patches only on the Rasa version they were written for (`SUPPORTED_RASA`) and only where the
-target still exists with the parameters it had; anything else is skipped with one WARNING naming the reason, Rasa keeps
-its own code, and `state()` says so (GET /health shows it). `installed()` is True only while every
+target still exists with the parameters it had; anything else is skipped with one WARNING naming the reason,
+Rasa keeps its own code, and `state()` says so (GET /health shows it). `installed()` is True only while every
 patch is in place on targets that were checked. `install()` is idempotent; the Rasa process
 calls it before it starts (bot.server.rasa.run, which bot.server.serve launches), and the health channel calls it
 again once the server is up, for a Rasa started some other way.

@@ -22,6 +22,7 @@ action server costs a turn at most a quarter of a second, once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import http.client
 import json
 import logging
@@ -61,19 +62,43 @@ class PrefetchCache(Generic[T]):
         self.hits = self.misses = self.started = 0
         self.waited = 0.0  # seconds actions spent waiting for answers still being composed
 
-    def start(self, text: str) -> bool:
-        """Begin composing the answer to `text` unless it is already under way; False if refused."""
+    def reserve(self, text: str) -> Optional[Callable[[], None]]:
+        """Mark the answer to `text` as under way and return the function that starts composing it
+        (None if refused). Until that is called, an action taking the answer waits for it.
+
+        The action server's /prefetch replies to Rasa between the two: started before the reply, the
+        worker shared a core with Rasa's NLU for several milliseconds (ADR 0006, addendum of
+        6 December, third session). Call the function exactly once; for a text already under way it
+        does nothing."""
         if not text or len(text) > MAX_TEXT_CHARS:
-            return False
+            return None
         with self._lock:
             self._expire()
             if text in self._entries:
-                return True
-            self._entries[text] = (self._clock(), self._pool.submit(self._compute, text))
+                return _nothing
+            future: "Future[T]" = Future()
+            self._entries[text] = (self._clock(), future)
             self.started += 1
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)[1][1].cancel()  # not started yet: never will be
+        return functools.partial(self._pool.submit, self._fill, future, text)
+
+    def start(self, text: str) -> bool:
+        """Begin composing the answer to `text` unless it is already under way; False if refused."""
+        launch = self.reserve(text)
+        if launch is None:
+            return False
+        launch()
         return True
+
+    def _fill(self, future: "Future[T]", text: str) -> None:
+        """On the worker thread: compose, unless the entry was evicted (cancelled) while it queued."""
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(self._compute(text))
+        except BaseException as exc:  # noqa: BLE001 - handed to the action, which composes again
+            future.set_exception(exc)
 
     async def take_async(self, text: str, wait: float = WAIT_SECONDS) -> Optional[T]:
         """The prefetched answer to `text` (waiting for it if it is still being composed), or None.
@@ -117,6 +142,10 @@ class PrefetchCache(Generic[T]):
         cutoff = self._clock() - self._ttl
         while self._entries and next(iter(self._entries.values()))[0] < cutoff:
             self._entries.popitem(last=False)[1][1].cancel()
+
+
+def _nothing() -> None:
+    """What `PrefetchCache.reserve` returns for a text whose answer is already under way."""
 
 
 _answers: Optional[PrefetchCache] = None

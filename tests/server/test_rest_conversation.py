@@ -164,6 +164,26 @@ def test_a_question_is_answered_from_its_prefetch_and_a_greeting_starts_none(bot
     assert prefetch_stats(bot_server)["started"] == after["started"]
 
 
+def test_a_question_posted_to_prefetch_is_accepted_then_composed_once_for_its_action(bot_server, report_text):
+    # The action server replies 202 before it starts composing; the answer must still be there, and
+    # be composed once, when Rasa asks for it (its own post of the same text finds it under way).
+    import urllib.request
+
+    question = "how do we get partners to share data with each other?"
+    before = prefetch_stats(bot_server)
+    request = urllib.request.Request(f"http://127.0.0.1:{bot_server.action_port}/prefetch", method="POST",
+                                     data=json.dumps({"text": question}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        assert (reply.status, json.loads(reply.read())) == (202, {"status": "started"})
+    answer = answer_of(only(bot_server.say(new_sender(), question)))
+    after = prefetch_stats(bot_server)
+    assert answer["status"] == "answered"
+    assert_verbatim(answer, report_text)
+    assert (after["started"] - before["started"], after["hits"] - before["hits"]) == (1, 1)
+    assert after["misses"] == before["misses"]
+
+
 @pytest.mark.parametrize("body", [b"not json", b"[]", b'{"text": ""}', b'{"text": 3}'])
 def test_the_action_servers_prefetch_refuses_bad_requests_with_400(bot_server, body):
     import urllib.error

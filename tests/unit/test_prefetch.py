@@ -82,6 +82,42 @@ def test_answers_evicted_before_they_start_are_never_composed():
     assert composed == ["busy", "b", "c"]
 
 
+def test_a_reserved_answer_is_composed_only_once_started_and_an_action_waits_for_it():
+    # The action server reserves, replies to Rasa, then starts (ADR 0006): between the two, an action
+    # asking for the answer must wait for it, not compose it again.
+    calls = []
+    cache = prefetch.PrefetchCache(lambda text: calls.append(text) or f"answer to {text}")
+    launch = cache.reserve("how do we build trust")
+    time.sleep(0.05)
+    assert calls == [] and cache.stats()["pending"] == 1
+    threading.Timer(0.1, launch).start()
+    assert take(cache, "how do we build trust") == "answer to how do we build trust"
+    assert calls == ["how do we build trust"]
+
+
+def test_reserving_a_text_already_under_way_gives_a_start_that_does_nothing():
+    calls = []
+    cache = prefetch.PrefetchCache(lambda text: calls.append(text) or text.upper())
+    first, again = cache.reserve("q"), cache.reserve("q")
+    again()
+    first()
+    assert take(cache, "q") == "Q"
+    cache._pool.shutdown(wait=True)
+    assert calls == ["q"] and cache.stats()["started"] == 1
+    assert cache.reserve("") is None and cache.reserve("x" * (prefetch.MAX_TEXT_CHARS + 1)) is None
+
+
+def test_a_reservation_evicted_before_it_starts_is_never_composed():
+    calls = []
+    cache = prefetch.PrefetchCache(lambda text: calls.append(text) or text, max_entries=1)
+    evicted = cache.reserve("a")
+    kept = cache.reserve("b")  # over the limit: "a" goes
+    evicted()
+    kept()
+    cache._pool.shutdown(wait=True)
+    assert calls == ["b"] and take(cache, "a") is None
+
+
 def test_empty_and_overlong_texts_are_refused():
     cache = prefetch.PrefetchCache(str.upper)
     assert not cache.start("")

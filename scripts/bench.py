@@ -240,8 +240,9 @@ def report(seq: dict, seq_replicas: Optional[dict], loads: list[Load], retrieval
         "(locust, closed loop, no think time) competed for the same 2 cores as the servers.",
         "",
         "*Q&A* turns ask development-set questions: NLU → policies → the custom answer action on the action",
-        "server, whose answer (embedding, FAISS + BM25 retrieval, composition with citations) NLU's first step",
-        "started there while NLU and the policies ran (`bot/server/prefetch.py`). *Bare* turns say \"hello\", which",
+        "server, whose answer (embedding, FAISS + BM25 retrieval, composition with citations) was started there",
+        "as the message reached Rasa, while Rasa read the conversation and ran NLU and its policies",
+        "(`bot/server/prefetch.py`). *Bare* turns say \"hello\", which",
         "Rasa answers with a domain response and no custom action: the reference for what Rasa itself costs.",
         "Conversations are stored in SQLite (single server) or PostgreSQL (replicas), as configured.",
         "",
@@ -258,7 +259,7 @@ def report(seq: dict, seq_replicas: Optional[dict], loads: list[Load], retrieval
                   f"| 2 replicas, PostgreSQL + Redis | bare (\"hello\") | {ms(statistics.median(seq_replicas['bare']))}"
                   f" | {ms(percentile(seq_replicas['bare'], .95))} |"]
     if prefetched:
-        lines += ["", f"Answers started by NLU (one server, the whole run): {prefetched.get('hits', 0)} taken by their "
+        lines += ["", f"Answers started ahead (one server, the whole run): {prefetched.get('hits', 0)} taken by their "
                       f"action, {prefetched.get('misses', 0)} composed again by it; the action waited "
                       f"{prefetched.get('mean_wait_ms', 0)} ms on average for one still being composed."]
     lines += [

@@ -5,8 +5,9 @@ fresh memory (a new question starts a new thread). So as soon as a message reach
 like a question (typed, three words or more: `start_on_arrival`, called from `Agent.handle_message` by
 bot.server.rasa.speedups; `EarlyPrefetch`, NLU's first step, where that patch is not applied), or else
 once NLU has classified it as one (`InputGuard`; all three in bot.server.rasa.input_guard), the Rasa
-process tells the action server its text (`POST /prefetch`), and the action server starts composing on a
-worker thread while Rasa reads the conversation and runs NLU and its policies. When the action request arrives, the answer is ready or nearly so,
+process tells the action server its text (`POST /prefetch`), and the action server replies, then starts
+composing on a worker thread while Rasa reads the conversation and runs NLU and its policies (in that order:
+started before the reply, the worker shared Rasa's core; `PrefetchCache.reserve`). When the action request arrives, the answer is ready or nearly so,
 and the action takes it instead of composing again. On this machine that takes the answer's ~7 ms
 (mostly embedding the question) off each Q&A turn's critical path (docs/benchmarks.md). It does not
 save work: under full load a question's answer is the same CPU, only earlier, and typed small talk of

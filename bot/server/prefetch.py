@@ -6,12 +6,12 @@ like a question (typed, three words or more: `start_on_arrival`, called from `Ag
 bot.server.rasa.speedups; `EarlyPrefetch`, NLU's first step, where that patch is not applied), or else
 once NLU has classified it as one (`InputGuard`; all three in bot.server.rasa.input_guard), the Rasa
 process tells the action server its text (`POST /prefetch`), and the action server replies, then starts
-composing on a worker thread while Rasa reads the conversation and runs NLU and its policies (in that order:
-started before the reply, the worker shared Rasa's core; `PrefetchCache.reserve`). When the action request arrives, the answer is ready or nearly so,
-and the action takes it instead of composing again. On this machine that takes the answer's ~7 ms
-(mostly embedding the question) off each Q&A turn's critical path (docs/benchmarks.md). It does not
-save work: under full load a question's answer is the same CPU, only earlier, and typed small talk of
-three words or more costs a compose nobody takes.
+composing on a worker thread while Rasa reads the conversation and runs NLU and its policies (in that
+order: started before the reply, the worker shared Rasa's core; `PrefetchCache.reserve`). When the action
+request arrives, the answer is ready or nearly so, and the action takes it instead of composing again. On
+this machine that takes the answer's ~7 ms (mostly embedding the question) off each Q&A turn's critical
+path (docs/benchmarks.md). It does not save work: under full load a question's answer is the same CPU,
+only earlier, and typed small talk of three words or more costs a compose nobody takes.
 
 Safe to lose: if a prefetch is late, fails, or never arrives, the action composes the answer itself.
 Entries are used once and expire after `TTL_SECONDS`; at most `MAX_ENTRIES` are kept. The Rasa side

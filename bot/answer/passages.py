@@ -177,6 +177,9 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
     score = best.score - doubt(run, best)
     # "What year was the Bristol programme launched?" asks for a date as plainly as a look-up asks for a figure:
     # a passage without one does not answer it.
+    if kind == "literature":  # what the review the report cites says about something else: show its one point
+        cited = citing_passage(run)
+        return lacking_answer(run, cited, None) if cited is not None else declined
     if kind is not None or expected_answer(run.text) is DATE or ASKS_FOR_A_NAME.search(run.text):
         # The item stages already weighed look-ups (a number about the world, a contact, a statute) and
         # declined this one. About the report itself ("what percentage of leaders…?", "who led the
@@ -233,6 +236,22 @@ def naming_passage(run: "Run") -> Optional[PassageHit]:
                  and any(p.search(h.passage.text) for p in named)), None)
 
 
+# The sentence that cites the literature review (footnote 2, King et al. 2020): the report's only use of it.
+_CITES_THE_LITERATURE = re.compile(r"\bThe wider literature\b")
+
+
+def citing_passage(run: "Run") -> Optional[PassageHit]:
+    """The passage quoting the review the report cites, its citing sentence marked as the one to show."""
+    search = run.engine.passages
+    if search is None:
+        return None
+    for hit in search.search(run.text, k=len(search.passages)):
+        marked = [1.0 if _CITES_THE_LITERATURE.search(s) else 0.0 for s in hit.passage.sentences]
+        if any(marked) and hit.passage.kind != "footnote":
+            return dataclasses.replace(hit, sentence_scores=tuple(marked))
+    return None
+
+
 def what_it_says(run: "Run", hits: list[PassageHit]) -> PassageHit:
     """The passage to show beside "the report does not give that": the best, but not a row of Table 1 (a
     count of interviewees) unless the question is about who took part."""
@@ -277,6 +296,11 @@ AFTER_THE_REPORT = ("The report draws on interviews from January to March 2021 a
 # Its Methodology says who was interviewed and when, and how the examples were chosen; not by what means.
 HOW_NOT_SAID = "The report does not say how the interviews were held. What it does say:"
 
+# Footnote 2: the report cites King et al. (2020) for one sentence, on imbalances of power, resources or knowledge.
+LITERATURE_NOT_SAID = ("The report cites one literature review, King et al. (2020), for a single point, on imbalances "
+                       "of power, resources or knowledge, and does not say what it found about anything else. "
+                       "What it does say:")
+
 
 def lacking_answer(run: "Run", hit: PassageHit, wanted: Optional[re.Pattern]) -> t.Answer:
     knowledge = run.engine.knowledge
@@ -286,7 +310,7 @@ def lacking_answer(run: "Run", hit: PassageHit, wanted: Optional[re.Pattern]) ->
     linked = linked_items(run, hit)
     kind = lookup_kind(run.text)
     lead = (AFTER_THE_REPORT if kind == "later" else HOW_NOT_SAID if kind == "method"
-            else f"The report does not give that {what}. What it does say:")
+            else LITERATURE_NOT_SAID if kind == "literature" else f"The report does not give that {what}. What it does say:")
     blocks = [Text(lead), *cited(knowledge, hit, words)]
     return c.answer(knowledge, t.NOT_IN_REPORT, blocks, help_buttons(knowledge, linked),
                     fact_id=linked[0].id if linked else None)

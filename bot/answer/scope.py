@@ -73,8 +73,9 @@ def decline_if_out_of_scope(run: Run) -> Optional[t.Answer]:
     kind = lookup_kind(run.text)
     if kind == "person" and asks_what_a_body_is(run.text, knowledge.names):
         kind = None
-    # Nothing in a report of early 2021 says what came after it, ranks its cases or says how its interviews were held.
-    if kind in ("later", "ranking", "method"):
+    # Nothing in a report of early 2021 says what came after it, ranks its cases, says how its interviews were held
+    # or what the review it cites found beyond its one point.
+    if kind in ("later", "ranking", "method", "literature"):
         return canned(t.OUT_OF_SCOPE)
     if kind:
         fact, _ = best_in_and_out(knowledge, probe)

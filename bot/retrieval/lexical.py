@@ -161,6 +161,15 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
                          r"\b(face[ -]to[ -]face|in[ -]person|(by|over the|on the) (tele)?phones?"
                          r"|on (teams|zoom)|(via|over|using|through) (teams|zoom|video)|online|virtual(ly)?|remote(ly)?"
                          r"|video ?calls?)\b"),
+    # What the literature review the report cites (King et al. 2020, footnote 2) says about a topic. The report gives
+    # one point from it, on imbalances of power, resources or knowledge, and nothing else ("what did King et al.
+    # conclude about digital tools?"). Asked about that point or about collaboration at large, the fact answers
+    # (NOT_A_LOOKUP below).
+    "literature": re.compile(
+        r"^(what|whats|which|does|did|do|is|are|has|have|how|can you tell me|tell me|anything|any)\b[^?!]*?"
+        r"\b(king et al\.?(?: \(?\d{4}\)?)?|king and (colleagues|others)|(the |this |that )?(wider |academic |research "
+        r"|published )?literatures?( reviews?)?)(?![\w-])[^?!]*?\b(say|says|said|conclude[sd]?|conclusions?|finds?|found"
+        r"|findings?|recommend(s|ed)?|suggest(s|ed)?|shows?|showed|tells?|told)\b[^?!]*?\b(about|on|regarding|concerning)\b"),
     "contact": re.compile(
         r"\b(phone|telephone|switchboard|email address|postcode|opening hours|contact details|address (of|for))\b"),
     "figure": re.compile(
@@ -216,6 +225,13 @@ NOT_A_LOOKUP = {
                          r"|\b(realis|realiz|appreciat|understand|see|saw)\w* how (many|much)\b"
                          # "arguments over who pays for what in the pooled budget": the division of costs
                          r"|\bwho \w+(?: \w+)? for what\b"),
+    # The point the report takes from the review ("...about power imbalances?", "...about unequal partners?"), or
+    # collaboration at large ("what does the literature say about collaboration?"): the fact answers it.
+    "literature": re.compile(r"\b(about|on|regarding|concerning)\b[^?!]*\b(power|imbalances?|asymmetr\w*|unequal|uneven"
+                             r"|inequal\w*|resources?|knowledge|manipulat\w*|commitment|dominat\w*)"
+                             r"|\b(about|on)( the)? (collaboration|collaborating|partnerships?|partnership working"
+                             r"|joint working|working together|collaboration across the system|organisational effectiveness)"
+                             r"\s*[?.!]*\s*$"),
     # ("Who are the NLC?" is told from "who chairs the ICB?" with the knowledge's names: bot/answer/scope.py.)
     "person": re.compile(r"\bwho\b[^?.!]*\bwhat\b"),
 }

@@ -144,6 +144,9 @@ def test_a_figure_the_report_does_not_give_is_said_plainly(real_engine):
     # "Clinical Commissioning Groups" spells out "CCGs" and names none of them
     ("which CCGs did the Northumbria trust work with?", "The report does not give that name."),
     ("Were the interviews done on Teams or face to face?", "The report does not say how the interviews were held."),
+    # it cites King et al. (2020) for one point, on power, resources and knowledge
+    ("What did King et al. (2020) conclude about digital tools for collaboration?",
+     "The report cites one literature review, King et al. (2020), for a single point"),
     # it says where the synthesis report is, not its web address
     ("can I have a link to the synthesis report", "The report does not give that web address."),
 ])
@@ -166,6 +169,13 @@ def test_the_one_web_address_the_report_prints_is_given(real_engine):
     answer = compose.compose_answer("what's the web address of the King et al literature review?", real_engine)
     assert (answer.status, answer.fact_id) == (t.ANSWERED_FACT, "literature_power_asymmetries")
     assert answer.payload["citations"][0]["quote"].startswith("https://www.gov.uk/government/publications/")
+
+
+@pytest.mark.parametrize("question", ["what does the literature say about unequal partners?",
+                                      "what does the wider literature say on power imbalances between partners?"])
+def test_the_point_the_report_takes_from_the_literature_is_answered_as_a_fact(real_engine, question):
+    answer = compose.compose_answer(question, real_engine)
+    assert (answer.status, answer.fact_id) == (t.ANSWERED_FACT, "literature_power_asymmetries")
 
 
 def test_the_example_sentence_is_the_one_that_fits_the_question(real_engine, knowledge):

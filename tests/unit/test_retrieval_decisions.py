@@ -173,6 +173,14 @@ def test_a_request_for_advice_prefers_an_enabler_over_a_slightly_better_fact(fak
     ("did ipsos mori do the research by phone?", "method"),
     ("since our partnership meetings went online the relationships feel thinner", None),
     ("should we keep interviewing partners online?", None),
+    # what the review the report cites says of anything but the one point the report takes from it
+    ("What did King et al. (2020) conclude about digital tools for collaboration?", "literature"),
+    ("does the wider literature say anything on shared leadership?", "literature"),
+    ("what does the literature say about unequal partners?", None),
+    ("what does the literature say about collaboration?", None),
+    ("what does the King et al literature review say?", None),
+    ("which literature review does the report cite?", None),
+    ("the literature says a lot about trust but how do we apply it on the ground?", None),
     # a web address, which the report prints only for the literature review it cites
     ("link to the NLC Experiences of COVID-19 report pls", "link"),
     ("what's the web address of the King et al literature review?", "link"),

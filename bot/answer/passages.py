@@ -175,11 +175,11 @@ def answer_from_passages(run: "Run", declined: t.Answer, hits: list[PassageHit])
         return declined
     best = hits[0]
     score = best.score - doubt(run, best)
-    # "What year was the Bristol programme launched?" asks for a date as plainly as a look-up asks for a figure:
-    # a passage without one does not answer it.
     if kind == "literature":  # what the review the report cites says about something else: show its one point
         cited = citing_passage(run)
         return lacking_answer(run, cited, None) if cited is not None else declined
+    # "What year was the Bristol programme launched?" asks for a date as plainly as a look-up asks for a figure:
+    # a passage without one does not answer it.
     if kind is not None or expected_answer(run.text) is DATE or ASKS_FOR_A_NAME.search(run.text):
         # The item stages already weighed look-ups (a number about the world, a contact, a statute) and
         # declined this one. About the report itself ("what percentage of leaders…?", "who led the
@@ -310,7 +310,8 @@ def lacking_answer(run: "Run", hit: PassageHit, wanted: Optional[re.Pattern]) ->
     linked = linked_items(run, hit)
     kind = lookup_kind(run.text)
     lead = (AFTER_THE_REPORT if kind == "later" else HOW_NOT_SAID if kind == "method"
-            else LITERATURE_NOT_SAID if kind == "literature" else f"The report does not give that {what}. What it does say:")
+            else LITERATURE_NOT_SAID if kind == "literature"
+            else f"The report does not give that {what}. What it does say:")
     blocks = [Text(lead), *cited(knowledge, hit, words)]
     return c.answer(knowledge, t.NOT_IN_REPORT, blocks, help_buttons(knowledge, linked),
                     fact_id=linked[0].id if linked else None)

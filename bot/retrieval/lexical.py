@@ -167,9 +167,10 @@ LOOKUP_PATTERNS = {  # first match names the kind: "phone number" is contact, no
     # (NOT_A_LOOKUP below).
     "literature": re.compile(
         r"^(what|whats|which|does|did|do|is|are|has|have|how|can you tell me|tell me|anything|any)\b[^?!]*?"
-        r"\b(king et al\.?(?: \(?\d{4}\)?)?|king and (colleagues|others)|(the |this |that )?(wider |academic |research "
-        r"|published )?literatures?( reviews?)?)(?![\w-])[^?!]*?\b(say|says|said|conclude[sd]?|conclusions?|finds?|found"
-        r"|findings?|recommend(s|ed)?|suggest(s|ed)?|shows?|showed|tells?|told)\b[^?!]*?\b(about|on|regarding|concerning)\b"),
+        r"\b(king et al\.?(?: \(?\d{4}\)?)?|king and (colleagues|others)"
+        r"|(the |this |that )?(wider |academic |research |published )?literatures?( reviews?)?)(?![\w-])"
+        r"[^?!]*?\b(say|says|said|conclude[sd]?|conclusions?|finds?|found|findings?|recommend(s|ed)?|suggest(s|ed)?"
+        r"|shows?|showed|tells?|told)\b[^?!]*?\b(about|on|regarding|concerning)\b"),
     "contact": re.compile(
         r"\b(phone|telephone|switchboard|email address|postcode|opening hours|contact details|address (of|for))\b"),
     "figure": re.compile(
@@ -227,11 +228,11 @@ NOT_A_LOOKUP = {
                          r"|\bwho \w+(?: \w+)? for what\b"),
     # The point the report takes from the review ("...about power imbalances?", "...about unequal partners?"), or
     # collaboration at large ("what does the literature say about collaboration?"): the fact answers it.
-    "literature": re.compile(r"\b(about|on|regarding|concerning)\b[^?!]*\b(power|imbalances?|asymmetr\w*|unequal|uneven"
-                             r"|inequal\w*|resources?|knowledge|manipulat\w*|commitment|dominat\w*)"
+    "literature": re.compile(r"\b(about|on|regarding|concerning)\b[^?!]*\b(power|imbalances?|asymmetr\w*|unequal"
+                             r"|uneven|inequal\w*|resources?|knowledge|manipulat\w*|commitment|dominat\w*)"
                              r"|\b(about|on)( the)? (collaboration|collaborating|partnerships?|partnership working"
-                             r"|joint working|working together|collaboration across the system|organisational effectiveness)"
-                             r"\s*[?.!]*\s*$"),
+                             r"|joint working|working together|collaboration across the system"
+                             r"|organisational effectiveness)\s*[?.!]*\s*$"),
     # ("Who are the NLC?" is told from "who chairs the ICB?" with the knowledge's names: bot/answer/scope.py.)
     "person": re.compile(r"\bwho\b[^?.!]*\bwhat\b"),
 }

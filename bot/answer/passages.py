@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from bot.answer import content as c
 from bot.answer import types as t
@@ -225,15 +225,21 @@ def found_after_all(run: "Run", lacking: t.Answer, hits: list[PassageHit]) -> t.
     return passage_answer(run, holding[0])
 
 
+def first_passage(run: "Run", keep: Callable[[PassageHit], bool]) -> Optional[PassageHit]:
+    """The best passage for the question, of all of them, that `keep` accepts."""
+    search = run.engine.passages
+    if search is None:
+        return None
+    return next((h for h in search.search(run.text, k=len(search.passages)) if keep(h)), None)
+
+
 def naming_passage(run: "Run") -> Optional[PassageHit]:
     """The best passage that mentions a case study the question names, if it names one."""
     named = [p for p in map(name_pattern, run.engine.knowledge.names) if p.search(run.text)]
-    search = run.engine.passages
-    if not named or search is None:
+    if not named:
         return None
-    hits = search.search(run.text, k=len(search.passages))
-    return next((h for h in hits if h.passage.kind != "table_row"
-                 and any(p.search(h.passage.text) for p in named)), None)
+    return first_passage(run, lambda h: h.passage.kind != "table_row"
+                         and any(p.search(h.passage.text) for p in named))
 
 
 # The sentence that cites the literature review (footnote 2, King et al. 2020): the report's only use of it.
@@ -242,14 +248,12 @@ _CITES_THE_LITERATURE = re.compile(r"\bThe wider literature\b")
 
 def citing_passage(run: "Run") -> Optional[PassageHit]:
     """The passage quoting the review the report cites, its citing sentence marked as the one to show."""
-    search = run.engine.passages
-    if search is None:
+    hit = first_passage(run, lambda h: h.passage.kind != "footnote"
+                        and any(_CITES_THE_LITERATURE.search(s) for s in h.passage.sentences))
+    if hit is None:
         return None
-    for hit in search.search(run.text, k=len(search.passages)):
-        marked = [1.0 if _CITES_THE_LITERATURE.search(s) else 0.0 for s in hit.passage.sentences]
-        if any(marked) and hit.passage.kind != "footnote":
-            return dataclasses.replace(hit, sentence_scores=tuple(marked))
-    return None
+    marked = tuple(1.0 if _CITES_THE_LITERATURE.search(s) else 0.0 for s in hit.passage.sentences)
+    return dataclasses.replace(hit, sentence_scores=marked)
 
 
 def what_it_says(run: "Run", hits: list[PassageHit]) -> PassageHit:

@@ -305,6 +305,9 @@ LITERATURE_NOT_SAID = ("The report cites one literature review, King et al. (202
                        "of power, resources or knowledge, and does not say what it found about anything else. "
                        "What it does say:")
 
+# The look-up kinds whose "not in the report" answer says why in its own words (the rest: "does not give that ...").
+LEADS = {"later": AFTER_THE_REPORT, "method": HOW_NOT_SAID, "literature": LITERATURE_NOT_SAID}
+
 
 def lacking_answer(run: "Run", hit: PassageHit, wanted: Optional[re.Pattern]) -> t.Answer:
     knowledge = run.engine.knowledge
@@ -312,10 +315,7 @@ def lacking_answer(run: "Run", hit: PassageHit, wanted: Optional[re.Pattern]) ->
             else "web address" if wanted is WEB_ADDRESS else "figure" if wanted is not None else "name")
     words = quote_window(hit, run.engine.settings.passages.quote_max_chars)
     linked = linked_items(run, hit)
-    kind = lookup_kind(run.text)
-    lead = (AFTER_THE_REPORT if kind == "later" else HOW_NOT_SAID if kind == "method"
-            else LITERATURE_NOT_SAID if kind == "literature"
-            else f"The report does not give that {what}. What it does say:")
+    lead = LEADS.get(lookup_kind(run.text) or "", f"The report does not give that {what}. What it does say:")
     blocks = [Text(lead), *cited(knowledge, hit, words)]
     return c.answer(knowledge, t.NOT_IN_REPORT, blocks, help_buttons(knowledge, linked),
                     fact_id=linked[0].id if linked else None)
